@@ -1,0 +1,64 @@
+/**
+ * The command line: the only place that reads process.argv or sets an exit
+ * code. Commands live in src/cli/commands/, one file each, and call into the
+ * stages; this file wires them and turns errors into exit codes.
+ */
+import { Command, CommanderError } from 'commander';
+import { createRequire } from 'node:module';
+import { BriefingError, InputError, UsageError, formatError } from './errors.js';
+import { createContext, EXIT, type ExitCode, type GlobalOptions } from './cli/context.js';
+import { registerCheck } from './cli/commands/check.js';
+import { registerNew } from './cli/commands/new.js';
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+export type Register = (
+  program: Command,
+  ctx: ReturnType<typeof createContext>,
+  run: (fn: () => Promise<ExitCode>) => Promise<void>,
+) => void;
+
+const commands: Register[] = [registerNew, registerCheck];
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('briefing')
+    .description('Turn Markdown briefs into a themed email newsletter and a static web archive.')
+    .version(version)
+    .option('-c, --config <file>', 'config file (default: briefing.config.yml)')
+    .option('--debug', 'print stack traces and debug logs')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  let exitCode: number = EXIT.ok;
+  const ctx = createContext(() => program.opts<GlobalOptions>());
+  const run = async (fn: () => Promise<ExitCode>) => {
+    exitCode = await fn();
+  };
+  for (const register of commands) register(program, ctx, run);
+  program.commands.forEach((c) => c.exitOverride());
+
+  try {
+    if (argv.length <= 2) {
+      program.outputHelp();
+      return EXIT.usage;
+    }
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    return report(error, Boolean(program.opts<GlobalOptions>().debug));
+  }
+}
+
+function report(error: unknown, debug: boolean): number {
+  if (error instanceof CommanderError) {
+    // Commander has already printed its message (or the help).
+    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  process.stderr.write(formatError(error, debug) + '\n');
+  if (error instanceof UsageError) return EXIT.usage;
+  if (error instanceof InputError || error instanceof BriefingError) return EXIT.problem;
+  if (!debug) process.stderr.write('This looks like a bug in Briefing; run again with --debug for details.\n');
+  return EXIT.problem;
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,145 @@
+/**
+ * The config file's schema. Types come from it, so the file, the validation
+ * and the code cannot drift apart. Secrets are not here: they come only from
+ * the environment (see load.ts).
+ */
+import { z } from 'zod';
+
+const slug = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'expected a lowercase slug such as "open-source"');
+
+const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'expected a colour such as "#1a7f37"');
+
+const oneLine = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .refine((s) => !/[\u0000-\u001f\u007f\u2028\u2029]/.test(s), 'must be one line with no control characters');
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const themeSchema = z.strictObject({
+  slug,
+  label: oneLine,
+  description: oneLine,
+  accent: colour,
+});
+
+export const DEFAULT_THEMES: z.input<typeof themeSchema>[] = [
+  {
+    slug: 'safety',
+    label: 'AI safety',
+    description: 'Safety research, national-security risk and the policy meant to contain it.',
+    accent: '#b42318',
+  },
+  {
+    slug: 'open-source',
+    label: 'Open source',
+    description: 'Open-weight models such as DeepSeek-R1 and Qwen, and the debate over releasing them.',
+    accent: '#1a7f37',
+  },
+  {
+    slug: 'export-controls',
+    label: 'Export controls',
+    description: 'Chip export restrictions, compute and the supply chains behind them.',
+    accent: '#1f4fbf',
+  },
+];
+
+export const configSchema = z.strictObject({
+  site: z
+    .strictObject({
+      title: oneLine.default('Briefing'),
+      description: oneLine.default('A weekly briefing.'),
+      base_url: z
+        .url({ protocol: /^https?$/, error: 'expected an absolute http(s) URL such as "https://briefing.example.org"' })
+        .transform((u) => u.replace(/\/+$/, '')),
+      language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'expected a language tag such as "en"').default('en'),
+    }),
+  sender: z.strictObject({
+    name: oneLine,
+    address: z.email('expected an email address'),
+    reply_to: z.email('expected an email address').optional(),
+  }),
+  postal_address: oneLine,
+  schedule: z
+    .strictObject({
+      cron: oneLine.default('0 7 * * 1'),
+      timezone: z.string().refine(isTimeZone, 'expected an IANA time zone such as "Europe/Berlin"').default('UTC'),
+    })
+    .prefault({}),
+  themes: z
+    .array(themeSchema)
+    .min(1, 'list at least one theme')
+    .superRefine((themes, ctx) => {
+      const seen = new Set<string>();
+      themes.forEach((t, i) => {
+        if (seen.has(t.slug)) ctx.addIssue({ code: 'custom', message: `duplicate theme slug "${t.slug}"`, path: [i, 'slug'] });
+        seen.add(t.slug);
+      });
+    })
+    .default(DEFAULT_THEMES as z.output<typeof themeSchema>[]),
+  email: z
+    .strictObject({
+      /** Placeholders: {title} {number} {date}. */
+      subject: oneLine.default('{title} #{number}: {date}'),
+      /** Gmail clips HTML past about 102 KB; stay well under it. */
+      max_html_bytes: z.number().int().min(20_000).max(102_000).default(90_000),
+    })
+    .prefault({}),
+  delivery: z
+    .strictObject({
+      pool_size: z.number().int().min(1).max(50).default(5),
+      /** Messages per second across the pool; 0 means as fast as the server takes them. */
+      rate_per_second: z.number().min(0).default(0),
+      max_attempts: z.number().int().min(1).max(20).default(5),
+      retry_base_ms: z.number().int().min(0).default(30_000),
+      dkim: z
+        .strictObject({
+          domain: z.string().min(1),
+          selector: z.string().min(1),
+          /** Path to the PEM private key; the key itself never goes in this file. */
+          private_key_file: z.string().min(1),
+        })
+        .optional(),
+    })
+    .prefault({}),
+  server: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8080),
+      /** Subscribe requests allowed per IP and per address in each hour. */
+      subscribe_per_hour: z.number().int().min(1).default(5),
+    })
+    .prefault({}),
+});
+
+export type ConfigFile = z.output<typeof configSchema>;
+export type Theme = z.output<typeof themeSchema>;
+
+export interface Secrets {
+  /** SMTP connection URL; without it, mail is written to the outbox folder. */
+  smtpUrl: string | undefined;
+  /** Signs subscriber tokens. */
+  secret: string | undefined;
+}
+
+export interface Config extends ConfigFile {
+  /** Folder of the config file: every relative path is resolved from here. */
+  root: string;
+  /** The config file, for messages; undefined when running on defaults. */
+  file: string | undefined;
+  briefsDir: string;
+  editionsDir: string;
+  templatesDir: string;
+  dataDir: string;
+  secrets: Secrets;
+}
