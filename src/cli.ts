@@ -9,6 +9,14 @@ import { BriefingError, InputError, UsageError, formatError } from './errors.js'
 import { createContext, EXIT, type ExitCode, type GlobalOptions } from './cli/context.js';
 import { registerCheck } from './cli/commands/check.js';
 import { registerNew } from './cli/commands/new.js';
+import { registerAssemble } from './cli/commands/assemble.js';
+import { registerPreview } from './cli/commands/preview.js';
+import { registerBuild } from './cli/commands/build.js';
+import { registerRunNow } from './cli/commands/run-now.js';
+import { registerStart } from './cli/commands/start.js';
+import { registerSubscribers } from './cli/commands/subscribers.js';
+import { registerSend } from './cli/commands/send.js';
+import { registerServe } from './cli/commands/serve.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -18,7 +26,7 @@ export type Register = (
   run: (fn: () => Promise<ExitCode>) => Promise<void>,
 ) => void;
 
-const commands: Register[] = [registerNew, registerCheck];
+const commands: Register[] = [registerNew, registerCheck, registerAssemble, registerPreview, registerBuild, registerRunNow, registerStart, registerSubscribers, registerSend, registerServe];
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('briefing')

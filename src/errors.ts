@@ -16,8 +16,10 @@ export type ErrorCode =
   | 'BUILD_FAILED'
   | 'SUBSCRIBER_INVALID'
   | 'DELIVERY_FAILED'
+  | 'SECRET_MISSING'
   | 'LOCKED'
   | 'USAGE'
+  | 'VARIANT_EMPTY'
   | 'INTERNAL';
 
 export interface Position {

@@ -24,9 +24,6 @@ export interface LoadResult {
   files: number;
 }
 
-/** Reads this many files at once: enough to hide disk latency, few enough to keep memory flat. */
-const CONCURRENCY = 32;
-
 export async function loadBriefs(paths: readonly string[], themes: readonly Theme[]): Promise<LoadResult> {
   const problems: Problem[] = [];
   const files: string[] = [];
@@ -37,15 +34,7 @@ export async function loadBriefs(paths: readonly string[], themes: readonly Them
   }
   const unique = [...new Set(files)].sort();
 
-  const results: Array<{ brief: Brief | undefined; problems: Problem[] }> = new Array(unique.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < unique.length) {
-      const i = next++;
-      results[i] = await loadOne(unique[i]!, themes);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, unique.length) }, worker));
+  const results = unique.map((file) => loadOne(file, themes));
 
   const candidates: Brief[] = [];
   for (const r of results) {
@@ -58,10 +47,10 @@ export async function loadBriefs(paths: readonly string[], themes: readonly Them
   return { briefs, problems: sortProblems(problems), files: unique.length };
 }
 
-async function loadOne(file: string, themes: readonly Theme[]) {
+function loadOne(file: string, themes: readonly Theme[]) {
   const shown = displayPath(file);
   try {
-    const read = await readFrontmatterFile(shown);
+    const read = readFrontmatterFile(shown);
     if (!read.ok) return { brief: undefined, problems: read.problems };
     return validateBrief(read.doc, themes);
   } catch (cause) {

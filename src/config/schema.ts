@@ -93,6 +93,8 @@ export const configSchema = z.strictObject({
       subject: oneLine.default('{title} #{number}: {date}'),
       /** Gmail clips HTML past about 102 KB; stay well under it. */
       max_html_bytes: z.number().int().min(20_000).max(102_000).default(90_000),
+      /** Optional first line of each email; {name} becomes the subscriber's name, e.g. "Hello {name},". */
+      greeting: oneLine.optional(),
     })
     .prefault({}),
   delivery: z
@@ -118,6 +120,11 @@ export const configSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(8080),
       /** Subscribe requests allowed per IP and per address in each hour. */
       subscribe_per_hour: z.number().int().min(1).default(5),
+      /**
+       * Behind a reverse proxy (nginx, Caddy) every request comes from the proxy: set this so the
+       * per-IP limit uses the last address in X-Forwarded-For, which the proxy adds.
+       */
+      trust_proxy: z.boolean().default(false),
     })
     .prefault({}),
 });

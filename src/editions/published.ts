@@ -31,10 +31,16 @@ export interface Published {
   problems: Problem[];
 }
 
-/** Groups briefs by primary theme (their first), in the configured order. */
-export function sectionsOf(briefs: readonly Brief[], themes: readonly Theme[]): Section[] {
+/**
+ * Groups briefs into sections in the configured theme order, each brief once,
+ * under the first of its themes that is `followed`. With every theme followed
+ * that is its primary theme; a reader who follows only a brief's second theme
+ * still gets the brief, in that theme's section.
+ */
+export function sectionsOf(briefs: readonly Brief[], themes: readonly Theme[], followed?: ReadonlySet<string>): Section[] {
+  const home = (b: Brief) => (followed ? b.themes.find((t) => followed.has(t)) : b.themes[0]);
   return themes
-    .map((theme) => ({ theme, briefs: briefs.filter((b) => b.themes[0] === theme.slug) }))
+    .map((theme) => ({ theme, briefs: briefs.filter((b) => home(b) === theme.slug) }))
     .filter((s) => s.briefs.length > 0);
 }
 

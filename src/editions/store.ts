@@ -29,7 +29,7 @@ export async function loadEditions(dir: string): Promise<EditionsResult> {
   const problems: Problem[] = [];
   for (const name of names) {
     const file = displayPath(path.join(dir, name));
-    const read = await readFrontmatterFile(file);
+    const read = readFrontmatterFile(file);
     if (!read.ok) {
       problems.push(...read.problems);
       continue;

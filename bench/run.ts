@@ -1,0 +1,384 @@
+/**
+ * `npm run bench`: Briefing against bare Eleventy, naive nodemailer and the
+ * SMTP sink's own limit, side by side in one run. Each comparison is
+ * interleaved (A, B, C, then B, C, A, …) and reported as the median of at
+ * least three runs with min–max; ratios are the figures that count on a noisy
+ * machine. Prints one table and writes the same figures as JSON.
+ *
+ *   npm run bench                    full run (1,000 and 10,000 briefs; 20,000 and 100,000 recipients)
+ *   npm run bench -- --quick         small corpus, under a minute
+ *   options: --out FILE (default bench/results.json), --runs N (default 3),
+ *            --only archive,dev,email,send,load   --keep (keep the temp folder)
+ */
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { generateCorpus, SEED, type Corpus } from './corpus.js';
+import { BENCH_DIR, NotBuiltError, runTask, TaskError, type TaskResult } from './lib/child.js';
+import { startSink, type Sink } from './lib/sink.js';
+import { summarize, type Summary } from './lib/stats.js';
+import { formatTable, type Row } from './report.js';
+import { writeFallbackSample } from './lib/sample.js';
+
+const { values: opts } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    runs: { type: 'string' },
+    only: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+
+const quick = opts.quick!;
+const RUNS = Math.max(3, Number(opts.runs ?? 3));
+const SECTIONS = ['archive', 'dev', 'email', 'send', 'load'] as const;
+type Section = (typeof SECTIONS)[number];
+const only = new Set((opts.only?.split(',') ?? SECTIONS).map((s) => s.trim()) as Section[]);
+const outFile = path.resolve(opts.out ?? path.join(BENCH_DIR, 'results.json'));
+
+const PLAN = quick
+  ? { archiveSizes: [200], devSize: 200, loadSize: 200, messages: 10_000, warmRounds: 1, recipients: 2_000, naiveRecipients: 300, grownRecipients: 0 }
+  : { archiveSizes: [1_000, 10_000], devSize: 10_000, loadSize: 10_000, messages: 100_000, warmRounds: 3, recipients: 20_000, naiveRecipients: 3_000, grownRecipients: 100_000 };
+const POOL = 5; // the default delivery.pool_size; every client uses the same number of connections
+
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+const work = mkdtempSync(path.join(os.tmpdir(), 'briefing-bench-'));
+const raw: Record<string, unknown> = {};
+const rows: Row[] = [];
+const notes: string[] = [];
+let failures = 0;
+
+/** Outcome of one measurement: results per run, or why there are none. */
+type Outcome<T> = { ok: true; runs: T[] } | { ok: false; reason: string; notBuilt: boolean };
+
+async function attempt<T>(what: string, fn: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; reason: string; notBuilt: boolean }> {
+  try {
+    return { ok: true, value: await fn() };
+  } catch (error) {
+    if (error instanceof NotBuiltError) {
+      log(`${what}: not built yet (${error.message})`);
+      return { ok: false, reason: error.message, notBuilt: true };
+    }
+    failures++;
+    log(`${what} FAILED: ${(error as Error).message}${error instanceof TaskError ? `\n${error.output}` : ''}`);
+    return { ok: false, reason: (error as Error).message, notBuilt: false };
+  }
+}
+
+/**
+ * Runs the sides of one comparison interleaved: run i starts with side i mod n,
+ * so no side always goes first (or last) on a machine whose speed drifts.
+ */
+async function interleaved<K extends string>(
+  what: string,
+  sides: Record<K, () => Promise<TaskResult>>,
+  runs = RUNS,
+): Promise<Record<K, Outcome<TaskResult>>> {
+  const keys = Object.keys(sides) as K[];
+  const results = Object.fromEntries(keys.map((k) => [k, [] as TaskResult[]])) as Record<K, TaskResult[]>;
+  const broken = new Map<K, { reason: string; notBuilt: boolean }>();
+  for (let r = 0; r < runs; r++) {
+    for (let j = 0; j < keys.length; j++) {
+      const key = keys[(r + j) % keys.length]!;
+      if (broken.has(key)) continue;
+      log(`${what}: ${key} (run ${r + 1}/${runs})`);
+      const got = await attempt(`${what}: ${key}`, sides[key]);
+      if (got.ok) results[key].push(got.value);
+      else broken.set(key, got);
+    }
+  }
+  return Object.fromEntries(
+    keys.map((k) => {
+      const b = broken.get(k);
+      return [k, b ? { ok: false, ...b } : { ok: true, runs: results[k] }];
+    }),
+  ) as Record<K, Outcome<TaskResult>>;
+}
+
+const stat = (o: Outcome<TaskResult>, pick: (r: TaskResult) => number): Summary | undefined => (o.ok ? summarize(o.runs.map(pick)) : undefined);
+const why = (...outcomes: Outcome<TaskResult>[]): string | undefined => {
+  const bad = outcomes.find((o): o is Extract<Outcome<TaskResult>, { ok: false }> => !o.ok);
+  return bad ? (bad.notBuilt ? 'n/a (not built yet)' : 'failed (see log)') : undefined;
+};
+const seconds = (r: TaskResult) => (r.ms as number) / 1000;
+const peakMb = (o: Outcome<TaskResult>) => (o.ok ? Math.max(...o.runs.map((r) => r.treeRssMb)) : undefined);
+
+// ---------------------------------------------------------------------------
+
+const corpora = new Map<number, Corpus>();
+async function corpus(size: number): Promise<Corpus> {
+  let c = corpora.get(size);
+  if (!c) {
+    log(`generating ${size.toLocaleString('en')} briefs (seed ${SEED})`);
+    c = await generateCorpus({ root: path.join(work, `corpus-${size}`), briefs: size });
+    corpora.set(size, c);
+  }
+  return c;
+}
+/** The smaller corpus serves the email and delivery rows: their edition has 30 items either way. */
+const mailCorpus = () => corpus(PLAN.archiveSizes[0]!);
+
+async function benchArchive() {
+  for (const size of PLAN.archiveSizes) {
+    const c = await corpus(size);
+    const out = (name: string) => path.join(work, 'out', `${name}-${size}`);
+    const o = await interleaved(`archive ${size}`, {
+      eleventy: () => runTask('eleventy', { dir: c.eleventyDir, out: out('eleventy') }),
+      pages: () => runTask('archive', { root: c.root, out: out('pages'), search: false }),
+      search: () => runTask('archive', { root: c.root, out: out('search'), search: true }),
+    });
+    rmSync(path.join(work, 'out'), { recursive: true, force: true });
+    raw[`archive_${size}`] = o;
+    const base = stat(o.eleventy, seconds);
+    for (const [side, label, target, limit] of [
+      ['pages', 'pages only', '≤ 1.0×', 1.0],
+      ['search', 'with search index', '≤ 1.3×', 1.3],
+    ] as const) {
+      const mine = stat(o[side], seconds);
+      const ratio = mine && base ? mine.median / base.median : undefined;
+      rows.push({
+        measurement: `archive build, ${size.toLocaleString('en')} briefs, ${label}`,
+        briefing: mine ? { summary: mine, unit: 's' } : { text: why(o[side]) ?? 'n/a' },
+        baseline: base ? { summary: base, unit: 's', label: 'bare Eleventy' } : { text: why(o.eleventy) ?? 'n/a' },
+        ratio,
+        target,
+        pass: ratio === undefined ? undefined : ratio <= limit,
+      });
+      if (size === PLAN.archiveSizes.at(-1)) raw[side === 'pages' ? 'archive_pages_vs_eleventy' : 'archive_with_search_vs_eleventy'] = ratio ?? null;
+    }
+    const peak = Math.max(peakMb(o.search) ?? 0, peakMb(o.pages) ?? 0);
+    rows.push({
+      measurement: `archive build peak memory, ${size.toLocaleString('en')} briefs`,
+      briefing: peak ? { value: peak, unit: 'MB' } : { text: why(o.search, o.pages) ?? 'n/a' },
+      baseline: peakMb(o.eleventy) ? { value: peakMb(o.eleventy)!, unit: 'MB', label: 'bare Eleventy' } : { text: 'n/a' },
+      target: size >= 10_000 ? '< 1,024 MB' : '',
+      pass: peak && size >= 10_000 ? peak < 1024 : undefined,
+    });
+  }
+}
+
+async function benchDev() {
+  const c = await corpus(PLAN.devSize);
+  const o = await attempt('dev rebuild', () => runTask('dev', { root: c.root, runs: RUNS }, { timeoutMs: 900_000 }));
+  raw.dev_rebuild = o.ok ? o.value : { error: o.reason };
+  const s = o.ok ? summarize(o.value.pageMs as number[]).median : undefined;
+  const summary = o.ok ? summarize((o.value.pageMs as number[]).map((ms) => ms / 1000)) : undefined;
+  rows.push({
+    measurement: `rebuild after adding 1 brief to ${PLAN.devSize.toLocaleString('en')} (npm run dev)`,
+    briefing: summary ? { summary, unit: 's' } : { text: o.ok ? 'n/a' : o.notBuilt ? 'n/a (not built yet)' : 'failed (see log)' },
+    baseline: { text: '' },
+    target: '< 2 s',
+    pass: s === undefined ? undefined : s < 2000,
+  });
+}
+
+async function benchEmail(sample: string) {
+  const c = await mailCorpus();
+  const o = await interleaved('email', {
+    email: () => runTask('email', { root: c.root, messages: PLAN.messages, warm: PLAN.warmRounds, sample }),
+  });
+  raw.email = o.email;
+  const na = why(o.email);
+  const first = o.email.ok ? o.email.runs[0] : undefined;
+  rows.push({
+    measurement: `MJML render per variant, cold (edition of ${first?.items ?? 30} items)`,
+    briefing: na ? { text: na } : { summary: stat(o.email, (r) => r.coldMs as number)!, unit: 'ms' },
+    baseline: { text: '' },
+    target: '',
+  });
+  rows.push({
+    measurement: 'MJML render per variant, warm',
+    briefing: na ? { text: na } : { summary: stat(o.email, (r) => r.warmMs as number)!, unit: 'ms' },
+    baseline: { text: '' },
+    target: '',
+  });
+  const rate = stat(o.email, (r) => r.messagesPerSecond as number);
+  rows.push({
+    measurement: `personalized messages produced (${PLAN.messages.toLocaleString('en')}, 8 theme choices)`,
+    briefing: rate ? { summary: rate, unit: 'msg/s' } : { text: na ?? 'n/a' },
+    baseline: { text: '' },
+    target: '≥ 20,000 msg/s',
+    pass: rate ? rate.median >= 20_000 : undefined,
+  });
+}
+
+async function prepareSubscribers(c: Corpus, count: number): Promise<string | undefined> {
+  const dir = path.join(work, `subscribers-${count}`);
+  const o = await attempt(`subscribers ${count}`, () => runTask('subscribers', { root: c.root, data: dir, count }));
+  return o.ok ? dir : undefined;
+}
+
+async function benchSend(sink: Sink, sample: string) {
+  const c = await mailCorpus();
+  if (!existsSync(sample)) {
+    await writeFallbackSample(c, sample);
+    notes.push('The email renderer was not available: the delivery baselines sent a stand-in message built from the edition without MJML.');
+  }
+  const template = await prepareSubscribers(c, PLAN.recipients);
+  let runNo = 0;
+  /** A fresh copy of the subscriber database per run: `send` resumes, so a used log would send nothing. */
+  const freshData = (from: string) => {
+    const dir = path.join(work, `data-run-${++runNo}`);
+    cpSync(from, dir, { recursive: true });
+    return dir;
+  };
+  const checked = async (expected: number, fn: () => Promise<TaskResult>) => {
+    sink.reset();
+    const r = await fn();
+    if (sink.messages !== expected) throw new Error(`the sink accepted ${sink.messages} of ${expected} messages`);
+    r.sinkMessages = sink.messages;
+    r.sinkKbPerMessage = Math.round(sink.bytes / sink.messages / 102.4) / 10;
+    return r;
+  };
+  const notBuiltSend = async (): Promise<TaskResult> => {
+    throw new NotBuiltError('subscriber store or import not built');
+  };
+  const o = await interleaved(`send ${PLAN.recipients}`, {
+    briefing: template
+      ? () => checked(PLAN.recipients, () => runTask('send', { root: c.root, data: freshData(template), smtp: sink.url }))
+      : notBuiltSend,
+    naive: () => checked(PLAN.naiveRecipients, () => runTask('naive', { sample, count: PLAN.naiveRecipients, port: sink.port, pool: POOL })),
+    sink: () => checked(PLAN.recipients, () => runTask('capacity', { sample, count: PLAN.recipients, port: sink.port, pool: POOL })),
+  });
+  raw.send = o;
+  const size = (x: Outcome<TaskResult>) => (x.ok && x.runs[0] ? `${x.runs[0].sinkKbPerMessage} KB` : 'n/a');
+  notes.push(`Mean message size at the sink: Briefing ${size(o.briefing)}, naive nodemailer ${size(o.naive)}, capacity ${size(o.sink)}.`);
+  const rate = (o: Outcome<TaskResult>, count: number) => stat(o, (r) => count / seconds(r));
+  const mine = rate(o.briefing, PLAN.recipients);
+  const naive = rate(o.naive, PLAN.naiveRecipients);
+  const cap = rate(o.sink, PLAN.recipients);
+  const vsSink = mine && cap ? mine.median / cap.median : undefined;
+  const vsNaive = mine && naive ? mine.median / naive.median : undefined;
+  raw.send_vs_sink = vsSink ?? null;
+  raw.send_vs_naive_nodemailer = vsNaive ?? null;
+  const n = PLAN.recipients.toLocaleString('en');
+  rows.push({
+    measurement: `send ${n} recipients vs the sink's capacity`,
+    briefing: mine ? { summary: mine, unit: 'msg/s' } : { text: why(o.briefing) ?? 'n/a' },
+    baseline: cap ? { summary: cap, unit: 'msg/s', label: 'sink capacity' } : { text: why(o.sink) ?? 'n/a' },
+    ratio: vsSink,
+    target: '≥ 0.8×',
+    pass: vsSink === undefined ? undefined : vsSink >= 0.8,
+  });
+  rows.push({
+    measurement: `send ${n} recipients vs naive nodemailer (${PLAN.naiveRecipients.toLocaleString('en')} sent)`,
+    briefing: mine ? { summary: mine, unit: 'msg/s' } : { text: why(o.briefing) ?? 'n/a' },
+    baseline: naive ? { summary: naive, unit: 'msg/s', label: 'naive nodemailer' } : { text: why(o.naive) ?? 'n/a' },
+    ratio: vsNaive,
+    target: '≥ 5×',
+    pass: vsNaive === undefined ? undefined : vsNaive >= 5,
+  });
+  const rss = peakMb(o.briefing);
+  rows.push({
+    measurement: `send peak memory, ${n} recipients`,
+    briefing: rss ? { value: rss, unit: 'MB' } : { text: why(o.briefing) ?? 'n/a' },
+    baseline: peakMb(o.naive) ? { value: peakMb(o.naive)!, unit: 'MB', label: 'naive nodemailer' } : { text: '' },
+    target: '< 200 MB',
+    pass: rss ? rss < 200 : undefined,
+  });
+
+  if (PLAN.grownRecipients && rss) {
+    const grown = await prepareSubscribers(c, PLAN.grownRecipients);
+    const g = grown
+      ? await attempt(`send ${PLAN.grownRecipients}`, () =>
+          checked(PLAN.grownRecipients, () => runTask('send', { root: c.root, data: freshData(grown), smtp: sink.url }, { timeoutMs: 900_000 })),
+        )
+      : undefined;
+    raw.send_grown = g?.ok ? g.value : { error: g?.reason ?? 'subscribers not prepared' };
+    const grownRss = g?.ok ? g.value.treeRssMb : undefined;
+    const growth = grownRss ? grownRss / rss : undefined;
+    rows.push({
+      measurement: `send peak memory, ${PLAN.grownRecipients.toLocaleString('en')} recipients (1 run)`,
+      briefing: grownRss ? { value: grownRss, unit: 'MB' } : { text: 'failed (see log)' },
+      baseline: { value: rss, unit: 'MB', label: `${n} recipients` },
+      ratio: growth,
+      target: '< 200 MB, ≤ 1.2×',
+      pass: grownRss && growth ? grownRss < 200 && growth <= 1.2 : undefined,
+    });
+    if (g?.ok) notes.push(`send of ${PLAN.grownRecipients.toLocaleString('en')}: ${Math.round(PLAN.grownRecipients / seconds(g.value))} msg/s`);
+  }
+}
+
+async function benchLoad() {
+  const c = await corpus(PLAN.loadSize);
+  const o = await interleaved(`load ${PLAN.loadSize}`, { load: () => runTask('load', { root: c.root }) });
+  raw.load = o.load;
+  const s = stat(o.load, seconds);
+  rows.push({
+    measurement: `load and check ${PLAN.loadSize.toLocaleString('en')} briefs`,
+    briefing: s ? { summary: s, unit: 's' } : { text: why(o.load) ?? 'n/a' },
+    baseline: { text: '' },
+    target: '< 2 s',
+    pass: s ? s.median < 2 : undefined,
+  });
+}
+
+// ---------------------------------------------------------------------------
+
+const started = Date.now();
+const sectionSeconds: Partial<Record<Section, number>> = {};
+log(`${quick ? 'quick' : 'full'} run, ${RUNS} runs per side, work folder ${work}`);
+let sink: Sink | undefined;
+try {
+  // The sample message (the all-themes variant of the mail corpus's latest edition) feeds the delivery baselines.
+  const sample = path.join(work, 'sample.json');
+  const section = async (name: Section, fn: () => Promise<void>) => {
+    if (!only.has(name)) return;
+    const t = Date.now();
+    await fn();
+    sectionSeconds[name] = Math.round((Date.now() - t) / 1000);
+    log(`${name}: ${sectionSeconds[name]} s`);
+  };
+  await section('archive', benchArchive);
+  if (only.has('send') && !only.has('email')) only.add('email'); // the delivery baselines send the email's variant
+  await section('email', () => benchEmail(sample));
+  await section('send', async () => {
+    sink = await startSink();
+    await benchSend(sink, sample);
+  });
+  await section('load', benchLoad);
+  // Last: it adds briefs to the corpus while it runs.
+  await section('dev', benchDev);
+} finally {
+  await sink?.close();
+  if (!opts.keep) rmSync(work, { recursive: true, force: true });
+}
+
+const cpus = os.cpus();
+const results = {
+  generated: new Date().toISOString(),
+  mode: quick ? 'quick' : 'full',
+  runs: RUNS,
+  seconds: Math.round((Date.now() - started) / 1000),
+  sectionSeconds,
+  machine: {
+    os: `${os.type()} ${os.release()}`,
+    arch: os.arch(),
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    memoryGb: Math.round(os.totalmem() / 1024 ** 3),
+    node: process.version,
+  },
+  plan: { ...PLAN, pool: POOL, seed: SEED },
+  archive_pages_vs_eleventy: (raw.archive_pages_vs_eleventy as number | null | undefined) ?? null,
+  archive_with_search_vs_eleventy: (raw.archive_with_search_vs_eleventy as number | null | undefined) ?? null,
+  send_vs_sink: (raw.send_vs_sink as number | null | undefined) ?? null,
+  send_vs_naive_nodemailer: (raw.send_vs_naive_nodemailer as number | null | undefined) ?? null,
+  rows,
+  notes,
+  raw,
+};
+mkdirSync(path.dirname(outFile), { recursive: true });
+writeFileSync(outFile, JSON.stringify(results, null, 2) + '\n');
+
+process.stdout.write('\n' + formatTable(rows) + '\n');
+process.stdout.write(
+  `\n${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memoryGb} GB, ${results.machine.os}, Node ${results.machine.node}; ` +
+    `median of ${RUNS} runs (min–max); ${results.seconds} s in all.\n`,
+);
+for (const note of notes) process.stdout.write(`${note}\n`);
+process.stdout.write(`Results: ${path.relative(process.cwd(), outFile) || outFile}\n`);
+// A part that crashed is a failure; a part not built yet only shows as n/a.
+process.exitCode = failures > 0 ? 1 : 0;

@@ -1,0 +1,24 @@
+/**
+ * Briefing's full `build` (buildArchive) of a corpus, pages only or with the
+ * search index, in a fresh process. Timed around the buildArchive call.
+ */
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../../src/config/load.js';
+import { silentLogger } from '../../src/log.js';
+import { countFiles } from '../lib/files.js';
+import { report, taskArgs } from '../lib/child.js';
+import { part, type BuildArchive } from '../lib/parts.js';
+
+const args = taskArgs();
+const root = path.resolve(args.root!);
+const out = path.resolve(args.out!);
+const search = args.search === 'true';
+rmSync(out, { recursive: true, force: true });
+
+const buildArchive = await part<BuildArchive>('archive/build', 'buildArchive');
+const config = loadConfig({ root, env: { BRIEFING_DATA_DIR: path.join(root, 'data') } });
+const start = performance.now();
+const result = await buildArchive(config, { outDir: out, strict: false, log: silentLogger, search });
+const ms = performance.now() - start;
+report({ ms, pages: result.pages, html: countFiles(out, '.html'), files: countFiles(out), problems: result.problems.length });

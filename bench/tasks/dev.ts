@@ -1,0 +1,101 @@
+/**
+ * Rebuild in `npm run dev` (eleventy --serve with the project's .eleventy.js):
+ * starts the dev server on the corpus, waits for the first build, then
+ * `--runs` times writes one new brief and measures the time until its page
+ * appears in dist/ (polled every 10 ms), and until Eleventy reports the
+ * rebuild finished (search index included). The new briefs are removed after.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { briefFile, makeBrief, SEED } from '../corpus.js';
+import { report, ROOT, taskArgs } from '../lib/child.js';
+import { paths } from '../../src/urls.js';
+
+const args = taskArgs();
+const root = path.resolve(args.root!);
+const runs = Number(args.runs ?? 3);
+const briefsDir = path.join(root, 'briefs');
+const dist = path.join(root, 'dist');
+const existing = readdirSync(briefsDir).length;
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+
+const eleventyBin = path.join(ROOT, 'node_modules/@11ty/eleventy/cmd.cjs');
+const child = spawn(process.execPath, [eleventyBin, '--serve', `--port=${await freePort()}`, `--config=${path.join(ROOT, '.eleventy.js')}`], {
+  cwd: root,
+  env: { ...process.env, NODE_OPTIONS: '', BRIEFING_DATA_DIR: path.join(root, 'data') },
+  stdio: ['ignore', 'pipe', 'pipe'],
+  detached: true,
+});
+let log = '';
+let builds = 0;
+const onOutput = (d: Buffer) => {
+  const text = d.toString();
+  log = (log + text).slice(-20_000);
+  // Eleventy says "Watching…" when a (re)build is done, search index included.
+  builds += text.split('Watching').length - 1;
+  if (/Fatal Error/.test(text)) fail('Eleventy reported a fatal error');
+};
+child.stdout.on('data', onOutput);
+child.stderr.on('data', onOutput);
+child.on('exit', (code) => fail(`the dev server exited (${code})`));
+
+const added: string[] = [];
+function cleanup() {
+  child.removeAllListeners('exit');
+  try {
+    if (child.pid) process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    // already gone
+  }
+  for (const f of added) rmSync(f, { force: true });
+  rmSync(dist, { recursive: true, force: true });
+}
+function fail(message: string): never {
+  cleanup();
+  process.stderr.write(`${message}\n${log.split('\n').filter((l) => !l.includes('Writing')).slice(-30).join('\n')}\n`);
+  process.exit(1);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(what: string, test: () => boolean, timeoutMs = 600_000) {
+  const start = Date.now();
+  while (!test()) {
+    if (Date.now() - start > timeoutMs) fail(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+let t = performance.now();
+await until('the first build', () => builds >= 1);
+const firstBuildMs = performance.now() - t;
+await sleep(300);
+
+const pageMs: number[] = [];
+const rebuildMs: number[] = [];
+for (let r = 0; r < runs; r++) {
+  const brief = makeBrief(existing + 1000 + r, SEED, `2027-01-0${(r % 9) + 1}`);
+  const page = path.join(dist, paths.brief(brief.id), 'index.html');
+  const file = path.join(briefsDir, `${brief.id}.md`);
+  const before = builds;
+  added.push(file);
+  t = performance.now();
+  writeFileSync(file, briefFile(brief));
+  await until(`the page of ${brief.id}`, () => existsSync(page));
+  pageMs.push(performance.now() - t);
+  await until('the rebuild to finish', () => builds > before);
+  rebuildMs.push(performance.now() - t);
+  // Let the watcher settle, so the next write starts a fresh rebuild.
+  await sleep(300);
+}
+cleanup();
+if (process.env.BENCH_DEV_LOG) process.stderr.write(log.split('\n').filter((l) => !l.includes('Writing')).join('\n'));
+report({ firstBuildMs, pageMs, rebuildMs });

@@ -1,0 +1,162 @@
+/**
+ * `briefing build`: the web archive. Loads what is published (the same
+ * validation as `briefing check`), runs Eleventy programmatically into a
+ * staging folder beside the target, adds the edition emails and the search
+ * index, then swaps the staging folder in. Any failure before the swap
+ * leaves the previous site exactly as it was.
+ */
+import Eleventy from '@11ty/eleventy';
+import { existsSync } from 'node:fs';
+import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../config/schema.js';
+import { loadPublished } from '../editions/published.js';
+import { BriefingError, InputError, UsageError } from '../errors.js';
+import { debug, type Logger } from '../log.js';
+import { displayPath } from '../paths.js';
+import { formatProblem, hasErrors, type Problem } from '../problems.js';
+import { writeEditionEmails } from '../render/email-files.js';
+import { archiveData } from './data.js';
+import { configureEleventy, siteTemplatesDir, type EleventyUserConfig } from './eleventy-config.js';
+import { writeSearchIndex } from './search.js';
+
+const log = debug('archive:build');
+
+/** Written into every built site, so a later build knows the folder is safe to replace. */
+export const BUILD_MARKER = '.briefing-archive';
+
+export interface BuildOptions {
+  /** Output folder; relative paths are resolved from the project root. Default: <root>/dist. */
+  outDir?: string;
+  /** Refuse to build (and keep the old site) when any brief or edition is invalid. */
+  strict?: boolean;
+  log: Logger;
+  /** Write the Pagefind index (default true). */
+  search?: boolean;
+}
+
+export interface BuildResult {
+  outDir: string;
+  /** Pages Eleventy wrote (HTML and feeds). */
+  pages: number;
+  problems: Problem[];
+}
+
+export async function buildArchive(config: Config, options: BuildOptions): Promise<BuildResult> {
+  const outDir = path.resolve(config.root, options.outDir ?? 'dist');
+  await checkOutDir(config, outDir);
+
+  let started = performance.now();
+  const lap = (what: string) => {
+    log('%s: %dms', what, Math.round(performance.now() - started));
+    started = performance.now();
+  };
+  const published = await loadPublished(config);
+  lap('load briefs and editions');
+  const { problems } = published;
+  for (const p of problems) options.log.warn(formatProblem(p));
+  const badFiles = new Set(problems.filter((p) => p.severity === 'error').map((p) => p.file));
+  if (badFiles.size > 0) {
+    options.log.warn(`${badFiles.size} invalid file${badFiles.size === 1 ? '' : 's'} left out of the archive: ${[...badFiles].join(', ')}`);
+  }
+  if (options.strict && hasErrors(problems)) {
+    throw new InputError('BRIEF_INVALID', `--strict: ${badFiles.size} invalid file${badFiles.size === 1 ? '' : 's'}; nothing built, ${displayPath(outDir)} left as it was`);
+  }
+
+  const staging = `${outDir}.staging-${process.pid}-${Date.now()}`;
+  try {
+    const data = archiveData(published);
+    lap('archive data');
+    const input = siteTemplatesDir(config);
+    log('eleventy %s → %s (%d briefs)', input, staging, data.briefs.length);
+    const elev = new Eleventy(input, staging, {
+      quietMode: true,
+      // Never pick up a project's .eleventy.js here: this build configures itself.
+      configPath: '',
+      config: (eleventyConfig: EleventyUserConfig) => configureEleventy(eleventyConfig, { data: async () => data }),
+    });
+    // Eleventy's console output goes to DEBUG=Briefing:archive:eleventy; its errors are thrown and reported below.
+    const eleventyLog = debug('archive:eleventy');
+    elev.logger.overrideLogger({ log: eleventyLog, info: eleventyLog, warn: eleventyLog, error: eleventyLog });
+    const written = await elev.write();
+    const pages = countWritten(written) ?? data.pageCount;
+    lap('eleventy');
+    await writeEditionEmails(published, staging);
+    lap('edition emails');
+    if (options.search ?? true) {
+      await writeSearchIndex(staging, config.site.language);
+      lap('search index');
+    }
+    await writeFile(path.join(staging, BUILD_MARKER), 'Built by `briefing build`; this folder is replaced by the next build.\n');
+    await swap(staging, outDir);
+    lap('swap');
+    options.log.info(
+      `Built ${pages} pages from ${data.briefs.length} brief${data.briefs.length === 1 ? '' : 's'} and ` +
+        `${data.editions.length} edition${data.editions.length === 1 ? '' : 's'} into ${displayPath(outDir)}`,
+    );
+    return { outDir, pages, problems };
+  } catch (cause) {
+    await rm(staging, { recursive: true, force: true });
+    if (cause instanceof BriefingError) throw cause;
+    throw new BriefingError('BUILD_FAILED', `the build failed; ${displayPath(outDir)} was left as it was`, { file: displayPath(outDir), cause: causeChain(cause) });
+  }
+}
+
+/**
+ * The swap replaces the whole folder, so refuse folders that are not a
+ * previous build: the project itself, its sources, or anything else with files in it.
+ */
+async function checkOutDir(config: Config, outDir: string): Promise<void> {
+  const inside = (parent: string, child: string) => {
+    const rel = path.relative(parent, child);
+    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  };
+  for (const source of [config.root, config.briefsDir, config.editionsDir, config.templatesDir, config.dataDir]) {
+    if (inside(outDir, source)) throw new UsageError(`--out ${displayPath(outDir)} would replace ${displayPath(source)}; choose a separate folder such as dist`);
+  }
+  let entries: string[];
+  try {
+    if (!(await stat(outDir)).isDirectory()) throw new UsageError(`--out ${displayPath(outDir)} is a file, not a folder`);
+    entries = await readdir(outDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  const looksBuilt = entries.length === 0 || entries.includes(BUILD_MARKER) || entries.includes('index.html');
+  if (!looksBuilt) throw new UsageError(`--out ${displayPath(outDir)} holds files that are not a built archive; refusing to replace it`);
+}
+
+/** Old site aside, new site in, old site removed; the new one is never half there. */
+async function swap(staging: string, outDir: string): Promise<void> {
+  const old = `${outDir}.old-${process.pid}-${Date.now()}`;
+  const hadOld = existsSync(outDir);
+  if (hadOld) await rename(outDir, old);
+  try {
+    await rename(staging, outDir);
+  } catch (error) {
+    if (hadOld) await rename(old, outDir);
+    throw error;
+  }
+  if (hadOld) await rm(old, { recursive: true, force: true });
+}
+
+/**
+ * Eleventy wraps the real error (a template's line and column) in
+ * `originalError`, which the CLI's error printer does not follow: turn that
+ * into a `cause` chain so a writer sees where the template broke.
+ */
+function causeChain(error: unknown, depth = 0): unknown {
+  if (!(error instanceof Error) || depth > 6) return error;
+  const inner = (error as Error & { originalError?: unknown }).originalError ?? error.cause;
+  if (inner === undefined) return error;
+  const copy = new Error(error.message.split('\n')[0], { cause: causeChain(inner, depth + 1) });
+  copy.stack = error.stack;
+  return copy;
+}
+
+/** Eleventy 3's write() resolves to [passthrough results, template results]. */
+function countWritten(written: unknown): number | undefined {
+  if (!Array.isArray(written)) return undefined;
+  const templates = written[1];
+  return Array.isArray(templates) ? templates.filter((t) => t && typeof t === 'object' && 'outputPath' in t && t.outputPath).length : undefined;
+}

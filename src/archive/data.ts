@@ -1,0 +1,375 @@
+/**
+ * Everything the archive templates show, computed once in JavaScript: URLs,
+ * rendered Markdown, date labels, month groups, pagination chunks, related
+ * briefs and feed entries. Templates only loop and print, which keeps a
+ * 10,000-brief build as fast as plain Eleventy and keeps brief text out of
+ * any template engine (it arrives here as data, never as a template).
+ */
+import type { Brief } from '../briefs/schema.js';
+import type { Theme } from '../config/schema.js';
+import type { Published } from '../editions/published.js';
+import { renderMarkdown } from '../render/markdown.js';
+import { absolute, paths } from '../urls.js';
+import { readableAccent } from './colours.js';
+import { relatedIndex } from './related.js';
+
+/** Items per theme page before it paginates. */
+export const PAGE_SIZE = 50;
+/** Entries per Atom feed: the newest. */
+export const FEED_SIZE = 50;
+/** Newest items per theme on the home page. */
+export const HOME_PER_THEME = 5;
+
+export const SEARCH_PATH = '/search/';
+export const CSS_PATH = '/assets/site.css';
+export const SEARCH_SCRIPT_PATH = '/assets/search.js';
+export const FAVICON_PATH = '/favicon.svg';
+
+/** Page n (2 and up) of a theme: /themes/<slug>/page/<n>/. */
+export const themePagePath = (slug: string, n: number): string => (n <= 1 ? paths.theme(slug) : `${paths.theme(slug)}page/${n}/`);
+
+export interface ThemeRef {
+  slug: string;
+  label: string;
+  url: string;
+  /** CSS class carrying the theme's accent colour. */
+  cls: string;
+}
+
+export interface ArchiveBrief {
+  id: string;
+  url: string;
+  absoluteUrl: string;
+  title: string;
+  date: string;
+  dateLabel: string;
+  summary: string;
+  whyItMatters: string | undefined;
+  /** From renderMarkdown only: the one value printed unescaped. */
+  bodyHtml: string;
+  themes: ThemeRef[];
+  source: {
+    name: string;
+    url: string | undefined;
+    author: string | undefined;
+    publishedLabel: string | undefined;
+    published: string | undefined;
+    language: string | undefined;
+    languageLabel: string | undefined;
+    originalTitle: string | undefined;
+  };
+  entities: string[];
+  related: Array<{ url: string; title: string; date: string; dateLabel: string; themes: ThemeRef[] }>;
+  editions: Array<{ url: string; label: string }>;
+}
+
+export interface ArchiveTheme extends ThemeRef {
+  description: string;
+  accent: string;
+  accentLight: string;
+  accentDark: string;
+  feedUrl: string;
+  count: number;
+  latest: ArchiveBrief[];
+}
+
+export interface MonthGroup {
+  key: string;
+  label: string;
+  items: ArchiveBrief[];
+}
+
+export interface ThemePage {
+  theme: ArchiveTheme;
+  url: string;
+  pageNumber: number;
+  pageCount: number;
+  first: number;
+  last: number;
+  groups: MonthGroup[];
+  prevUrl: string | undefined;
+  nextUrl: string | undefined;
+  /** Page links: the first, the last and two either side of the current; `gap` marks skipped runs. */
+  pages: Array<{ number: number; url: string; current: boolean; gap: boolean }>;
+}
+
+export interface ArchiveEdition {
+  id: string;
+  number: number;
+  date: string;
+  dateLabel: string;
+  url: string;
+  title: string;
+  subject: string | undefined;
+  noteHtml: string;
+  /** The all-themes email as sent (written by writeEditionEmails for editions with sections). */
+  emailUrl: string | undefined;
+  count: number;
+  sections: Array<{ theme: ThemeRef; anchor: string; items: ArchiveBrief[] }>;
+}
+
+export interface Feed {
+  /** Site path of the feed file. */
+  path: string;
+  selfUrl: string;
+  alternateUrl: string;
+  title: string;
+  subtitle: string;
+  updated: string;
+  entries: Array<{ id: string; link: string; title: string; published: string; updated: string; summary: string; contentHtml: string; categories: string[] }>;
+}
+
+export interface ArchiveData {
+  site: { title: string; description: string; language: string; baseUrl: string };
+  urls: { home: string; themes: string; editions: string; feed: string; feedAbsolute: string; subscribe: string; search: string; css: string; searchScript: string; favicon: string };
+  themes: ArchiveTheme[];
+  briefs: ArchiveBrief[];
+  themePages: ThemePage[];
+  /** Newest first. */
+  editions: ArchiveEdition[];
+  latestEdition: ArchiveEdition | undefined;
+  latestBriefs: ArchiveBrief[];
+  feeds: Feed[];
+  /** Only theme feeds, for their own paginated template. */
+  themeFeeds: Feed[];
+  mainFeed: Feed;
+  /** Site pages, for the build summary. */
+  pageCount: number;
+}
+
+export function archiveData(published: Published): ArchiveData {
+  const { config } = published;
+  const lang = config.site.language;
+  const baseUrl = config.site.base_url;
+  const dayFormat = new Intl.DateTimeFormat(lang, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+  const monthFormat = new Intl.DateTimeFormat(lang, { month: 'long', year: 'numeric', timeZone: 'UTC' });
+  const dayLabels = new Map<string, string>();
+  const dayLabel = (date: string) => {
+    let label = dayLabels.get(date);
+    if (label === undefined) dayLabels.set(date, (label = dayFormat.format(utc(date))));
+    return label;
+  };
+  let languageNames: Intl.DisplayNames | undefined;
+  try {
+    languageNames = new Intl.DisplayNames([lang], { type: 'language' });
+  } catch {
+    languageNames = undefined;
+  }
+
+  const themeRefs = new Map<string, ThemeRef>(config.themes.map((t) => [t.slug, themeRef(t)]));
+
+  // Which editions each brief appeared in, for its page.
+  const editionsOf = new Map<string, Array<{ url: string; label: string }>>();
+  for (const e of published.editions) {
+    for (const b of e.items) {
+      const list = editionsOf.get(b.id) ?? [];
+      list.push({ url: paths.edition(e.id), label: `#${e.number}, ${dayLabel(e.date)}` });
+      editionsOf.set(b.id, list);
+    }
+  }
+
+  const briefs: ArchiveBrief[] = published.briefs.map((b) => ({
+    id: b.id,
+    url: paths.brief(b.id),
+    absoluteUrl: absolute(baseUrl, paths.brief(b.id)),
+    title: b.title,
+    date: b.date,
+    dateLabel: dayLabel(b.date),
+    summary: b.summary,
+    whyItMatters: b.why_it_matters,
+    bodyHtml: renderMarkdown(b.body),
+    themes: b.themes.map((slug) => themeRefs.get(slug)).filter((t): t is ThemeRef => t !== undefined),
+    source: {
+      name: b.source.name,
+      url: b.source.url,
+      author: b.source.author,
+      published: b.source.published,
+      publishedLabel: b.source.published ? dayLabel(b.source.published) : undefined,
+      language: b.source.language,
+      languageLabel: b.source.language ? languageLabel(languageNames, b.source.language) : undefined,
+      originalTitle: b.source.original_title,
+    },
+    entities: b.entities,
+    related: [],
+    editions: editionsOf.get(b.id) ?? [],
+  }));
+  const byId = new Map(briefs.map((b) => [b.id, b]));
+
+  relatedIndex(published.briefs).forEach((others, i) => {
+    briefs[i]!.related = others.map((j) => {
+      const o = briefs[j]!;
+      return { url: o.url, title: o.title, date: o.date, dateLabel: o.dateLabel, themes: o.themes };
+    });
+  });
+
+  const themes: ArchiveTheme[] = [];
+  const themePages: ThemePage[] = [];
+  const themeFeeds: Feed[] = [];
+  for (const t of config.themes) {
+    const items = briefs.filter((b) => b.themes.some((r) => r.slug === t.slug));
+    const theme: ArchiveTheme = {
+      ...themeRefs.get(t.slug)!,
+      description: t.description,
+      accent: t.accent,
+      accentLight: readableAccent(t.accent, 'light'),
+      accentDark: readableAccent(t.accent, 'dark'),
+      feedUrl: paths.themeFeed(t.slug),
+      count: items.length,
+      latest: items.slice(0, HOME_PER_THEME),
+    };
+    themes.push(theme);
+    themePages.push(...paginate(theme, items, (d) => monthFormat.format(utc(d))));
+    themeFeeds.push(
+      feed(items, {
+        path: paths.themeFeed(t.slug),
+        alternate: paths.theme(t.slug),
+        title: `${config.site.title}: ${t.label}`,
+        subtitle: t.description,
+        baseUrl,
+      }),
+    );
+  }
+
+  const editions: ArchiveEdition[] = [...published.editions].reverse().map((e) => ({
+    id: e.id,
+    number: e.number,
+    date: e.date,
+    dateLabel: dayLabel(e.date),
+    url: paths.edition(e.id),
+    title: `${config.site.title} #${e.number}`,
+    subject: e.subject,
+    noteHtml: e.note ? renderMarkdown(e.note) : '',
+    emailUrl: e.sections.length > 0 ? `${paths.edition(e.id)}email.html` : undefined,
+    count: e.items.length,
+    sections: e.sections.map((s) => ({
+      theme: themeRefs.get(s.theme.slug)!,
+      // The email links to paths.editionTheme(id, slug): this id is that anchor.
+      anchor: paths.editionTheme(e.id, s.theme.slug).split('#')[1]!,
+      items: s.briefs.map((b) => byId.get(b.id)!).filter(Boolean),
+    })),
+  }));
+
+  const mainFeed = feed(briefs, {
+    path: paths.feed(),
+    alternate: paths.home(),
+    title: config.site.title,
+    subtitle: config.site.description,
+    baseUrl,
+  });
+
+  return {
+    site: { title: config.site.title, description: config.site.description, language: lang, baseUrl },
+    urls: {
+      home: paths.home(),
+      themes: paths.themes(),
+      editions: paths.editions(),
+      feed: paths.feed(),
+      feedAbsolute: absolute(baseUrl, paths.feed()),
+      subscribe: paths.subscribe(),
+      search: SEARCH_PATH,
+      css: CSS_PATH,
+      searchScript: SEARCH_SCRIPT_PATH,
+      favicon: FAVICON_PATH,
+    },
+    themes,
+    briefs,
+    themePages,
+    editions,
+    latestEdition: editions[0],
+    latestBriefs: briefs.slice(0, 10),
+    feeds: [mainFeed, ...themeFeeds],
+    themeFeeds,
+    mainFeed,
+    // home, themes, editions, search, 404 + one per brief, theme page and edition.
+    pageCount: 5 + briefs.length + themePages.length + editions.length,
+  };
+}
+
+function themeRef(t: Theme): ThemeRef {
+  return { slug: t.slug, label: t.label, url: paths.theme(t.slug), cls: `t-${t.slug}` };
+}
+
+function utc(date: string): Date {
+  return new Date(`${date}T00:00:00Z`);
+}
+
+function languageLabel(names: Intl.DisplayNames | undefined, tag: string): string {
+  try {
+    return names?.of(tag) ?? tag;
+  } catch {
+    return tag;
+  }
+}
+
+/** A theme's items in pages of PAGE_SIZE, each grouped by month. Always at least one page. */
+function paginate(theme: ArchiveTheme, items: ArchiveBrief[], monthLabel: (date: string) => string): ThemePage[] {
+  const pageCount = Math.max(1, Math.ceil(items.length / PAGE_SIZE));
+  const all = Array.from({ length: pageCount }, (_, i) => ({ number: i + 1, url: themePagePath(theme.slug, i + 1) }));
+  return all.map(({ number, url }) => {
+    const chunk = items.slice((number - 1) * PAGE_SIZE, number * PAGE_SIZE);
+    const groups: MonthGroup[] = [];
+    for (const item of chunk) {
+      const key = item.date.slice(0, 7);
+      const last = groups[groups.length - 1];
+      if (last && last.key === key) last.items.push(item);
+      else groups.push({ key, label: monthLabel(`${key}-01`), items: [item] });
+    }
+    return {
+      theme,
+      url,
+      pageNumber: number,
+      pageCount,
+      first: chunk.length ? (number - 1) * PAGE_SIZE + 1 : 0,
+      last: (number - 1) * PAGE_SIZE + chunk.length,
+      groups,
+      prevUrl: number > 1 ? themePagePath(theme.slug, number - 1) : undefined,
+      nextUrl: number < pageCount ? themePagePath(theme.slug, number + 1) : undefined,
+      pages: pageLinks(all, number),
+    };
+  });
+}
+
+function pageLinks(all: Array<{ number: number; url: string }>, current: number): ThemePage['pages'] {
+  const shown = all.filter((p) => p.number === 1 || p.number === all.length || Math.abs(p.number - current) <= 2);
+  return shown.map((p, i) => ({ ...p, current: p.number === current, gap: i > 0 && p.number - shown[i - 1]!.number > 1 }));
+}
+
+function feed(
+  items: ArchiveBrief[],
+  o: { path: string; alternate: string; title: string; subtitle: string; baseUrl: string },
+): Feed {
+  const entries = items.slice(0, FEED_SIZE).map((b) => ({
+    id: b.absoluteUrl,
+    link: b.absoluteUrl,
+    title: b.title,
+    published: `${b.date}T00:00:00Z`,
+    updated: `${b.date}T00:00:00Z`,
+    summary: b.summary,
+    contentHtml: xmlSafe(
+      `<p>${escapeHtml(b.summary)}</p>` +
+      (b.whyItMatters ? `<p><strong>Why it matters:</strong> ${escapeHtml(b.whyItMatters)}</p>` : '') +
+      b.bodyHtml +
+      `<p>Source: ${b.source.url ? `<a href="${escapeHtml(b.source.url)}">${escapeHtml(b.source.name)}</a>` : escapeHtml(b.source.name)}</p>`,
+    ),
+    categories: b.themes.map((t) => t.label),
+  }));
+  return {
+    path: o.path,
+    selfUrl: absolute(o.baseUrl, o.path),
+    alternateUrl: absolute(o.baseUrl, o.alternate),
+    title: o.title,
+    subtitle: o.subtitle,
+    // Deterministic: the newest entry's date, so an unchanged archive gives an unchanged feed.
+    updated: entries[0]?.updated ?? '1970-01-01T00:00:00Z',
+    entries,
+  };
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Characters XML 1.0 forbids even when escaped; a brief body could hold them. */
+function xmlSafe(s: string): string {
+  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '');
+}

@@ -1,0 +1,61 @@
+/**
+ * The one Eleventy configuration, shared by `briefing build` (programmatic,
+ * see build.ts) and the root .eleventy.js (`npx @11ty/eleventy`, `npm run dev`).
+ *
+ * Eleventy only ever sees templates/site: briefs reach it as global data
+ * (`archive`), so brief text is never a template and never meets Nunjucks
+ * as code. Only .njk files are templates; Markdown is not a format here.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config/schema.js';
+import type { ArchiveData } from './data.js';
+import { filters } from './filters.js';
+
+/** The Briefing install, where the default site templates live. */
+export const PACKAGE_ROOT = path.resolve(import.meta.dirname, '../..');
+
+/**
+ * The site templates: the project's own templates/site when it has one,
+ * otherwise the ones shipped with Briefing.
+ */
+export function siteTemplatesDir(config: Config): string {
+  const own = path.join(config.templatesDir, 'site');
+  return existsSync(own) ? own : path.join(PACKAGE_ROOT, 'templates/site');
+}
+
+/**
+ * Eleventy's merge step deep-copies plain objects into every template's
+ * data. A class instance is passed by reference instead, so 10,000 briefs
+ * are not copied once per template.
+ */
+export class Archive {
+  constructor(data: ArchiveData) {
+    Object.assign(this, data);
+  }
+}
+
+/** The subset of Eleventy's UserConfig used here (Eleventy ships no types for it). */
+export interface EleventyUserConfig {
+  addGlobalData(name: string, data: unknown): unknown;
+  addFilter(name: string, fn: (...args: never[]) => unknown): unknown;
+  setTemplateFormats(formats: string[]): unknown;
+  setNunjucksEnvironmentOptions(options: Record<string, unknown>): unknown;
+  addWatchTarget(target: string): unknown;
+  setQuietMode(quiet: boolean): unknown;
+  setDataFileBaseName?(name: string): unknown;
+  on(event: string, fn: (...args: never[]) => unknown): unknown;
+}
+
+/**
+ * Registers everything the archive needs. `data` is called on every build,
+ * so `eleventy --serve` picks up new briefs on each rebuild.
+ */
+export function configureEleventy(eleventyConfig: EleventyUserConfig, options: { data: () => Promise<ArchiveData> }): void {
+  eleventyConfig.addGlobalData('archive', async () => new Archive(await options.data()));
+  for (const [name, fn] of Object.entries(filters)) eleventyConfig.addFilter(name, fn as (...args: never[]) => unknown);
+  // Nunjucks only: no Markdown or Liquid files are ever templates here.
+  eleventyConfig.setTemplateFormats(['njk']);
+  // Autoescape is Nunjucks' default; stated so it cannot be lost. Only renderMarkdown output is printed with `| safe`.
+  eleventyConfig.setNunjucksEnvironmentOptions({ autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true });
+}

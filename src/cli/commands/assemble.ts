@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { assembleEdition } from '../../editions/assemble.js';
+import { UsageError } from '../../errors.js';
+import { EXIT, type CommandContext, type ExitCode } from '../context.js';
+
+export function registerAssemble(program: Command, ctx: CommandContext, run: (fn: () => Promise<ExitCode>) => Promise<void>) {
+  program
+    .command('assemble')
+    .description('gather the unpublished ready briefs into editions/<date>.md')
+    .option('--date <YYYY-MM-DD>', 'the edition date (default: today in schedule.timezone)')
+    .option('--subject <text>', 'a subject line for this edition instead of email.subject')
+    .addHelpText(
+      'after',
+      '\nTakes every ready brief dated on or before the date that is in no earlier edition.\n' +
+        'Never makes a second edition for a date. Add an editor\'s note as the file\'s Markdown body.',
+    )
+    .action((opts: { date?: string; subject?: string }) =>
+      run(async () => {
+        if (opts.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.date)) throw new UsageError(`--date must be YYYY-MM-DD, not '${opts.date}'`);
+        const result = await assembleEdition(ctx.config(), {
+          ...(opts.date ? { date: opts.date } : {}),
+          ...(opts.subject !== undefined ? { subject: opts.subject } : {}),
+        });
+        if (result.problems.length > 0) {
+          const files = new Set(result.problems.map((p) => p.file)).size;
+          ctx.log.warn(`${files} brief${files === 1 ? ' has' : 's have'} errors and ${files === 1 ? 'was' : 'were'} left out; run 'briefing check'`);
+        }
+        const e = result.edition;
+        if (result.status === 'written' && e) {
+          ctx.log.info(`${result.file}: edition #${e.number} of ${e.date} with ${e.briefs.length} brief${e.briefs.length === 1 ? '' : 's'}`);
+          ctx.log.warn('Add an editor\'s note as its Markdown body if you like, then build and send.');
+        } else if (result.status === 'exists' && e) {
+          ctx.log.info(`${result.file}: edition #${e.number} for ${e.date} already exists; nothing written`);
+        } else {
+          ctx.log.info(`nothing to assemble: no ready brief dated on or before ${result.date} is waiting for an edition`);
+        }
+        return EXIT.ok;
+      }),
+    );
+}

@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import path from 'node:path';
+import { buildArchive } from '../../archive/build.js';
+import { hasErrors } from '../../problems.js';
+import { EXIT, type CommandContext, type ExitCode } from '../context.js';
+
+export function registerBuild(program: Command, ctx: CommandContext, run: (fn: () => Promise<ExitCode>) => Promise<void>) {
+  program
+    .command('build')
+    .description('build the web archive (pages, Atom feeds, search) into dist/, replacing it only when the build succeeds')
+    .option('--out <dir>', 'output folder (default: dist/ beside the config file)')
+    .option('--strict', 'build nothing and exit 1 when any brief or edition is invalid')
+    .option('--no-search', 'skip the Pagefind search index')
+    .addHelpText(
+      'after',
+      '\nInvalid briefs and drafts are left out and listed. The site is written beside the old one and swapped in,\n' +
+        'so a failed build leaves the previous site as it was.\n\nExit status: 0 when built, 1 when the build failed (or, with --strict, when any brief is invalid).',
+    )
+    .action((opts: { out?: string; strict?: boolean; search: boolean }) =>
+      run(async () => {
+        const config = ctx.config();
+        // --out is relative to where the writer stands, like every path on the command line.
+        const outDir = opts.out === undefined ? undefined : path.resolve(opts.out);
+        const result = await buildArchive(config, { outDir, strict: Boolean(opts.strict), search: opts.search, log: ctx.log });
+        return opts.strict && hasErrors(result.problems) ? EXIT.problem : EXIT.ok;
+      }),
+    );
+}

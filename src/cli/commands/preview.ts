@@ -1,0 +1,54 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { loadPublished } from '../../editions/published.js';
+import { InputError, UsageError } from '../../errors.js';
+import { renderEmailVariant, type RenderStats } from '../../render/email.js';
+import { samplePersonalData } from '../../render/email-files.js';
+import { personalize } from '../../render/variant.js';
+import { displayPath } from '../../paths.js';
+import { EXIT, type CommandContext, type ExitCode } from '../context.js';
+
+export function registerPreview(program: Command, ctx: CommandContext, run: (fn: () => Promise<ExitCode>) => Promise<void>) {
+  program
+    .command('preview')
+    .description('render an edition\'s email (HTML, or --text) as a subscriber would get it')
+    .argument('<edition>', 'edition id (its date, YYYY-MM-DD) or "latest"')
+    .option('--themes <slugs>', 'comma-separated themes the reader follows (default: all)')
+    .option('--out <file>', 'write to this file instead of standard output')
+    .option('--text', 'the plain-text part instead of the HTML')
+    .action((id: string, opts: { themes?: string; out?: string; text?: boolean }) =>
+      run(async () => {
+        const config = ctx.config();
+        const known = config.themes.map((t) => t.slug);
+        const themes = opts.themes === undefined ? known : opts.themes.split(',').map((s) => s.trim()).filter(Boolean);
+        const unknown = themes.filter((t) => !known.includes(t));
+        if (unknown.length > 0 || themes.length === 0) {
+          throw new UsageError(`--themes takes slugs from: ${known.join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`);
+        }
+        const published = await loadPublished(config);
+        const edition = id === 'latest' ? published.editions.at(-1) : published.editions.find((e) => e.id === id);
+        if (!edition) {
+          const ids = published.editions.map((e) => e.id);
+          throw new InputError('EDITION_NOT_FOUND', `no edition '${id}'${ids.length ? `; editions: ${ids.join(', ')}` : '; run briefing assemble first'}`);
+        }
+        let stats: RenderStats | undefined;
+        const variant = await renderEmailVariant(config, edition, themes, (s) => (stats = s));
+        const personal = personalize(variant, samplePersonalData(config));
+        const output = opts.text ? personal.text : personal.html;
+        if (!opts.out) {
+          ctx.log.info(output.trimEnd());
+          return EXIT.ok;
+        }
+        await mkdir(path.dirname(path.resolve(opts.out)), { recursive: true });
+        await writeFile(opts.out, output);
+        const s = stats!;
+        ctx.log.info(displayPath(path.resolve(opts.out)));
+        ctx.log.warn(
+          `edition #${edition.number} (${variant.themes.join(', ')}): "${variant.subject}", ${(s.bytes / 1024).toFixed(1)} KB HTML of ${(config.email.max_html_bytes / 1024).toFixed(0)} KB, ` +
+            `${s.shownItems} of ${s.totalItems} items in the email${s.shownItems < s.totalItems ? ' (the rest linked on the web)' : ''}`,
+        );
+        return EXIT.ok;
+      }),
+    );
+}

@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { sendEdition } from '../../delivery/send.js';
+import { EXIT, type CommandContext, type ExitCode } from '../context.js';
+
+export function registerSend(program: Command, ctx: CommandContext, run: (fn: () => Promise<ExitCode>) => Promise<void>) {
+  program
+    .command('send')
+    .description('mail an edition to every confirmed subscriber who follows one of its themes')
+    .argument('<edition>', 'edition id (its date, e.g. 2026-11-23), its number, or "latest"')
+    .option('--dry-run', 'render and count, send nothing')
+    .option('--resend-uncertain', 'also resend messages whose connection was lost after the message went out')
+    .addHelpText(
+      'after',
+      '\nWith SMTP_URL set, mail goes over SMTP (BRIEFING_SECRET required); without it, each message is written\n' +
+        'to <data dir>/outbox/<edition>/ as an .eml file. Sending again only sends what has not been sent:\n' +
+        'after a crash, run the same command. Ctrl-C stops taking new recipients and finishes those in flight.\n' +
+        'Exit status: 0 when nothing failed, 1 when some messages failed after every retry.',
+    )
+    .action((edition: string, opts: { dryRun?: boolean; resendUncertain?: boolean }) =>
+      run(async () => {
+        const controller = new AbortController();
+        const stop = () => {
+          if (controller.signal.aborted) process.exit(130);
+          ctx.log.warn('stopping: finishing the messages in flight (Ctrl-C again to quit now; the next run resends those)');
+          controller.abort();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+        try {
+          const summary = await sendEdition(ctx.config(), {
+            edition,
+            dryRun: Boolean(opts.dryRun),
+            resendUncertain: Boolean(opts.resendUncertain),
+            log: ctx.log,
+            signal: controller.signal,
+            progress: ctx.interactive ? 'bar' : 'lines',
+          });
+          return summary.failed > 0 || summary.aborted ? EXIT.problem : EXIT.ok;
+        } finally {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+        }
+      }),
+    );
+}

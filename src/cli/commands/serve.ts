@@ -1,0 +1,38 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import { startServer } from '../../server/server.js';
+import { EXIT, type CommandContext, type ExitCode } from '../context.js';
+
+export function registerServe(program: Command, ctx: CommandContext, run: (fn: () => Promise<ExitCode>) => Promise<void>) {
+  program
+    .command('serve')
+    .description('serve the archive (dist/) and the subscribe, confirm, preferences and unsubscribe pages')
+    .option('-p, --port <n>', 'port (default: PORT, else server.port in the config, 8080)')
+    .option('--host <host>', 'address to listen on (default: server.host, 127.0.0.1)')
+    .option('--dist <dir>', 'the built archive', 'dist')
+    .addHelpText('after', '\nBRIEFING_SECRET signs the links in emails; SMTP_URL carries confirmation mails (else they go to <data dir>/outbox/confirmations/).')
+    .action((opts: { port?: string; host?: string; dist: string }) =>
+      run(async () => {
+        const config = ctx.config();
+        let port: number | undefined;
+        if (opts.port !== undefined) {
+          port = Number(opts.port);
+          if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${opts.port}"`);
+        }
+        const server = await startServer(config, {
+          distDir: path.resolve(config.root, opts.dist),
+          log: ctx.log,
+          ...(port !== undefined ? { port } : {}),
+          ...(opts.host ? { host: opts.host } : {}),
+        });
+        ctx.log.info(`serving ${opts.dist}/ at ${server.url} (Ctrl-C to stop)`);
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        await server.close();
+        return EXIT.ok;
+      }),
+    );
+}

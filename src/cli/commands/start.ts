@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { startService } from '../../service/service.js';
+import { UsageError } from '../../errors.js';
+import { EXIT, type CommandContext, type ExitCode } from '../context.js';
+
+export function registerStart(program: Command, ctx: CommandContext, run: (fn: () => Promise<ExitCode>) => Promise<void>) {
+  program
+    .command('start')
+    .description('run the service: the web server plus the schedule that assembles, builds and sends each edition')
+    .option('--port <port>', 'port to listen on (default: server.port in the config, or PORT)')
+    .option('--host <host>', 'address to listen on (default: server.host in the config)')
+    .addHelpText(
+      'after',
+      '\nThe schedule is schedule.cron in schedule.timezone (default: Mondays 07:00). A tick missed while the\n' +
+        'service was down runs once at start. SIGTERM or SIGINT stops it gracefully: messages in flight finish,\n' +
+        'the rest resume at the next start. Exit status 0 after a graceful stop.',
+    )
+    .action((opts: { port?: string; host?: string }) =>
+      run(async () => {
+        const config = ctx.config();
+        const port = opts.port === undefined ? undefined : Number(opts.port);
+        if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) {
+          throw new UsageError(`--port must be a port number, not "${opts.port}"`);
+        }
+        const service = await startService(config, {
+          log: ctx.log,
+          ...(port !== undefined ? { port } : {}),
+          ...(opts.host ? { host: opts.host } : {}),
+        });
+        await new Promise<void>((resolve) => {
+          let stopping = false;
+          const onSignal = (signal: NodeJS.Signals) => {
+            if (stopping) {
+              // A second signal means "now": the interrupted tick resumes at the next start.
+              ctx.log.warn(`${signal} again: stopping at once; the interrupted send resumes at the next start`);
+              process.exit(EXIT.problem);
+            }
+            stopping = true;
+            ctx.log.info(`${signal}: stopping (send ${signal} again to stop at once)…`);
+            void service.stop().then(() => {
+              process.off('SIGTERM', onSignal);
+              process.off('SIGINT', onSignal);
+              resolve();
+            });
+          };
+          process.on('SIGTERM', onSignal);
+          process.on('SIGINT', onSignal);
+        });
+        ctx.log.info('Briefing stopped.');
+        return EXIT.ok;
+      }),
+    );
+}

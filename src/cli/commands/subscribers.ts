@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { addSubscriber, importSubscribers, iterateSubscribers, removeSubscriber } from '../../delivery/subscribers.js';
+import { parseThemeList } from '../../delivery/themes.js';
+import { InputError } from '../../errors.js';
+import { displayPath } from '../../paths.js';
+import { formatProblem, hasErrors } from '../../problems.js';
+import { openDatabase } from '../../store/db.js';
+import { EXIT, type CommandContext, type ExitCode } from '../context.js';
+
+export function registerSubscribers(program: Command, ctx: CommandContext, run: (fn: () => Promise<ExitCode>) => Promise<void>) {
+  const subscribers = program
+    .command('subscribers')
+    .description('manage the subscriber list (<data dir>/briefing.db)')
+    .addHelpText(
+      'after',
+      '\nAddresses are trimmed and their domain lowercased; addresses that differ only by case are one subscriber.\n' +
+        'People added here or by import count as confirmed: you vouch that they asked to receive the briefing.\n' +
+        'People who subscribe on the web are pending until they click the confirmation link.',
+    );
+
+  subscribers
+    .command('add')
+    .description('add a confirmed subscriber (or update their name and themes)')
+    .argument('<email>', 'the email address')
+    .option('--themes <slugs>', 'themes to follow, comma-separated (default: all, including future ones)')
+    .option('--name <name>', 'the subscriber\'s name')
+    .option('--force', 're-add an address that unsubscribed or bounced')
+    .action((email: string, opts: { themes?: string; name?: string; force?: boolean }) =>
+      run(async () => {
+        const config = ctx.config();
+        let themes: string[] | undefined;
+        if (opts.themes !== undefined) {
+          const parsed = parseThemeList(opts.themes, config.themes);
+          if (!parsed.ok) throw new InputError('SUBSCRIBER_INVALID', parsed.message);
+          themes = parsed.themes;
+        }
+        const db = openDatabase(config.dataDir);
+        try {
+          const outcome = addSubscriber(db, { email, themes, source: 'cli', force: Boolean(opts.force), ...(opts.name !== undefined ? { name: opts.name } : {}) });
+          if (outcome.action === 'refused') {
+            ctx.log.error(`${outcome.reason} (use --force if they asked to come back)`);
+            return EXIT.problem;
+          }
+          const s = outcome.subscriber;
+          ctx.log.info(`${outcome.action} ${s.email} (confirmed, themes: ${s.themes.length ? s.themes.join(', ') : 'all'})`);
+          return EXIT.ok;
+        } finally {
+          db.close();
+        }
+      }),
+    );
+
+  subscribers
+    .command('import')
+    .description('import confirmed subscribers from a CSV file')
+    .argument('<file.csv>', 'CSV with a header row: email,name,themes (name and themes optional)')
+    .addHelpText(
+      'after',
+      '\nCSV format: a header row naming the columns (email required; name and themes optional, any order), then one\n' +
+        'subscriber per row. Separate themes with ";" (or "," inside a quoted cell); leave the cell empty for all themes.\n\n' +
+        '  email,name,themes\n  ada@example.org,Ada Lovelace,safety;open-source\n  grace@example.org,,\n\n' +
+        'Bad rows are reported as file:line: message and skipped; the rest import. Exit status 1 if any row was bad.',
+    )
+    .action((file: string) =>
+      run(async () => {
+        const config = ctx.config();
+        let text: string;
+        try {
+          text = readFileSync(file, 'utf8');
+        } catch (cause) {
+          throw new InputError('SUBSCRIBER_INVALID', 'cannot read the file', { file, cause });
+        }
+        const db = openDatabase(config.dataDir);
+        try {
+          const result = importSubscribers(db, text, displayPath(file), config.themes);
+          for (const p of result.problems) ctx.log.warn(formatProblem(p));
+          const bad = result.problems.filter((p) => p.severity === 'error').length;
+          ctx.log.info(`${result.added} added, ${result.updated} updated, ${result.unchanged} unchanged, ${bad} bad row${bad === 1 ? '' : 's'}`);
+          return hasErrors(result.problems) ? EXIT.problem : EXIT.ok;
+        } finally {
+          db.close();
+        }
+      }),
+    );
+
+  subscribers
+    .command('list')
+    .description('list subscribers and their status')
+    .option('--json', 'print JSON (one array)')
+    .action((opts: { json?: boolean }) =>
+      run(async () => {
+        const db = openDatabase(ctx.config().dataDir);
+        try {
+          // Streamed, one line per subscriber: a list can be long. JSON is still one array.
+          let n = 0;
+          let held: string | undefined;
+          if (opts.json) ctx.log.info('[');
+          for (const s of iterateSubscribers(db)) {
+            if (opts.json) {
+              if (held !== undefined) ctx.log.info(held + ',');
+              held = '  ' + JSON.stringify({ email: s.email, name: s.name, status: s.status, themes: s.themes, source: s.source, created_at: s.createdAt, confirmed_at: s.confirmedAt, unsubscribed_at: s.unsubscribedAt, suppressed_reason: s.suppressedReason });
+            } else {
+              ctx.log.info(`${s.status.padEnd(12)} ${s.email}  [${s.themes.length ? s.themes.join(', ') : 'all themes'}]${s.name ? `  ${s.name}` : ''}${s.suppressedReason ? `  (${s.suppressedReason})` : ''}`);
+            }
+            n += 1;
+          }
+          if (opts.json) {
+            if (held !== undefined) ctx.log.info(held);
+            ctx.log.info(']');
+          } else ctx.log.warn(`${n} subscriber${n === 1 ? '' : 's'}`);
+          return EXIT.ok;
+        } finally {
+          db.close();
+        }
+      }),
+    );
+
+  subscribers
+    .command('remove')
+    .description('delete a subscriber and their delivery history')
+    .argument('<email>', 'the email address')
+    .action((email: string) =>
+      run(async () => {
+        const db = openDatabase(ctx.config().dataDir);
+        try {
+          if (!removeSubscriber(db, email)) {
+            ctx.log.error(`${email.trim()} is not on the list`);
+            return EXIT.problem;
+          }
+          ctx.log.info(`removed ${email.trim()}`);
+          return EXIT.ok;
+        } finally {
+          db.close();
+        }
+      }),
+    );
+}

@@ -1,0 +1,60 @@
+/**
+ * The delivery log: one row per (edition, subscriber).
+ *   pending → sending → sent | failed | bounced | uncertain
+ * 'sending' means handed to the transport with no answer recorded yet: after
+ * a crash those rows are sent again (the only duplicates possible, at most
+ * the number in flight = pool_size). 'uncertain' means the connection broke
+ * after the whole message went out; it is sent again only on request.
+ */
+import type { Db } from '../store/db.js';
+
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced' | 'uncertain';
+
+export type DeliveryCounts = Record<DeliveryStatus, number>;
+
+export function deliveryCounts(db: Db, editionId: string): DeliveryCounts {
+  const counts: DeliveryCounts = { pending: 0, sending: 0, sent: 0, failed: 0, bounced: 0, uncertain: 0 };
+  const rows = db.prepare('SELECT status, COUNT(*) AS n FROM deliveries WHERE edition_id = ? GROUP BY status').all(editionId) as { status: DeliveryStatus; n: number }[];
+  for (const r of rows) counts[r.status] = r.n;
+  return counts;
+}
+
+export interface DeliveryRow {
+  edition_id: string;
+  subscriber_id: number;
+  status: DeliveryStatus;
+  attempts: number;
+  last_response: string | null;
+  message_id: string | null;
+  updated_at: string;
+}
+
+export function deliveriesFor(db: Db, editionId: string): DeliveryRow[] {
+  return db.prepare('SELECT * FROM deliveries WHERE edition_id = ? ORDER BY subscriber_id').all(editionId) as DeliveryRow[];
+}
+
+/**
+ * Takes the per-edition send lock. A lock whose process is gone (killed) is
+ * taken over; one held by a live process is refused.
+ */
+export function acquireSendLock(db: Db, editionId: string): { ok: true } | { ok: false; pid: number; since: string } {
+  return db.transaction(() => {
+    const row = db.prepare('SELECT pid, started_at FROM send_locks WHERE edition_id = ?').get(editionId) as { pid: number; started_at: string } | undefined;
+    if (row && row.pid !== process.pid && isAlive(row.pid)) return { ok: false as const, pid: row.pid, since: row.started_at };
+    db.prepare('INSERT OR REPLACE INTO send_locks (edition_id, pid, started_at) VALUES (?, ?, ?)').run(editionId, process.pid, new Date().toISOString());
+    return { ok: true as const };
+  }).immediate();
+}
+
+export function releaseSendLock(db: Db, editionId: string): void {
+  db.prepare('DELETE FROM send_locks WHERE edition_id = ? AND pid = ?').run(editionId, process.pid);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * Builds each email variant's MIME message once, then fills in each
+ * recipient's parts by joining precomputed byte slices: no per-recipient MIME
+ * composition (which costs ~12 ms for a 90 KB message in nodemailer).
+ *
+ * Why substitution is safe: both bodies are quoted-printable, and every
+ * placeholder is cut out of the text BEFORE encoding. Each personal value is
+ * encoded on its own, starting on a fresh line (a soft line break `=\r\n`
+ * before and after it), so line lengths stay under 76 and no value is ever
+ * split by a soft break it did not create. A URL's `=` becomes `=3D` like any
+ * other. Header values per recipient are plain ASCII (checked).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { PLACEHOLDERS, type EmailVariant, type PersonalField } from '../render/variant.js';
+
+export interface RecipientParts {
+  /** The recipient's address (validated ASCII addr-spec). */
+  to: string;
+  /** Without angle brackets. */
+  messageId: string;
+  unsubscribeUrl: string;
+  preferencesUrl: string;
+  name: string;
+}
+
+export interface HeaderInfo {
+  fromName: string;
+  fromAddress: string;
+  replyTo?: string | undefined;
+  /** List-Id (RFC 2919): a display name and an id such as `briefing.example.org`. */
+  listId?: { name: string; id: string } | undefined;
+  date?: Date;
+}
+
+type Field = PersonalField | 'to' | 'messageId';
+type Piece = Buffer | { field: Field; kind: 'header' | 'text' | 'html' };
+
+export interface MessageTemplate {
+  /** The complete message for one recipient. */
+  render(parts: RecipientParts): Buffer;
+  /** Size of the message without personal values (for logs and tests). */
+  readonly baseBytes: number;
+}
+
+const CRLF = '\r\n';
+
+export function compileMessage(variant: EmailVariant, info: HeaderInfo): MessageTemplate {
+  const pieces: Piece[] = [];
+  const boundary = `----=_Briefing_${randomBytes(8).toString('hex')}`;
+  const headers = [
+    `From: ${encodeMailbox(info.fromName, info.fromAddress)}`,
+    ...(info.replyTo ? [`Reply-To: <${info.replyTo}>`] : []),
+  ].join(CRLF);
+  pieces.push(Buffer.from(headers + CRLF + 'To: <'), { field: 'to', kind: 'header' }, Buffer.from('>' + CRLF));
+  pieces.push(
+    Buffer.from(
+      [
+        foldHeader('Subject', encodeHeaderText(variant.subject)),
+        `Date: ${(info.date ?? new Date()).toUTCString().replace('GMT', '+0000')}`,
+        '',
+      ].join(CRLF) + 'Message-ID: <',
+    ),
+    { field: 'messageId', kind: 'header' },
+    Buffer.from('>' + CRLF + 'List-Unsubscribe: <'),
+    { field: 'unsubscribeUrl', kind: 'header' },
+    Buffer.from(
+      '>' +
+        CRLF +
+        [
+          'List-Unsubscribe-Post: List-Unsubscribe=One-Click',
+          ...(info.listId ? [foldHeader('List-Id', `${encodeHeaderText(info.listId.name)} <${info.listId.id}>`)] : []),
+          'MIME-Version: 1.0',
+          'Content-Type: multipart/alternative;',
+          ` boundary="${boundary}"`,
+          '',
+          `--${boundary}`,
+          'Content-Type: text/plain; charset=utf-8',
+          'Content-Transfer-Encoding: quoted-printable',
+          '',
+          '',
+        ].join(CRLF),
+    ),
+  );
+  pushBody(pieces, variant.text, 'text');
+  pieces.push(
+    Buffer.from(
+      [CRLF + `--${boundary}`, 'Content-Type: text/html; charset=utf-8', 'Content-Transfer-Encoding: quoted-printable', '', ''].join(CRLF),
+    ),
+  );
+  pushBody(pieces, variant.html, 'html');
+  pieces.push(Buffer.from(`${CRLF}--${boundary}--${CRLF}`));
+
+  // Merge adjacent static buffers so rendering joins as few slices as possible.
+  const merged: Piece[] = [];
+  for (const piece of pieces) {
+    const last = merged.at(-1);
+    if (Buffer.isBuffer(piece) && Buffer.isBuffer(last)) merged[merged.length - 1] = Buffer.concat([last, piece]);
+    else merged.push(piece);
+  }
+  const baseBytes = merged.reduce((n, p) => n + (Buffer.isBuffer(p) ? p.length : 0), 0);
+
+  return {
+    baseBytes,
+    render(parts) {
+      const out: Buffer[] = [];
+      for (const piece of merged) {
+        if (Buffer.isBuffer(piece)) out.push(piece);
+        else out.push(encodeField(piece.kind, valueOf(parts, piece.field)));
+      }
+      return Buffer.concat(out);
+    },
+  };
+}
+
+function valueOf(parts: RecipientParts, field: Field): string {
+  switch (field) {
+    case 'to':
+      return parts.to;
+    case 'messageId':
+      return parts.messageId;
+    case 'unsubscribeUrl':
+      return parts.unsubscribeUrl;
+    case 'preferencesUrl':
+      return parts.preferencesUrl;
+    case 'name':
+      return parts.name;
+  }
+}
+
+function encodeField(kind: 'header' | 'text' | 'html', value: string): Buffer {
+  if (kind === 'header') {
+    // Personal header values are addresses, ids and URLs we built: ASCII, no line breaks, no angle brackets.
+    if (!/^[\x21-\x7e]*$/.test(value) || /[<>]/.test(value)) throw new Error(`unsafe header value: ${JSON.stringify(value)}`);
+    return Buffer.from(value);
+  }
+  const text = kind === 'html' ? escapeHtml(value) : value.replace(/[\r\n]+/g, ' ');
+  return Buffer.from(quotedPrintable(text));
+}
+
+const TOKENS = new RegExp(`(${Object.values(PLACEHOLDERS).join('|')})`);
+const FIELD_OF = new Map(Object.entries(PLACEHOLDERS).map(([k, v]) => [v as string, k as PersonalField]));
+
+/** Splits a body at its placeholders and encodes the static text once. */
+function pushBody(pieces: Piece[], body: string, kind: 'text' | 'html') {
+  const segments = body.split(TOKENS);
+  segments.forEach((segment, i) => {
+    if (i % 2 === 1) pieces.push({ field: FIELD_OF.get(segment)!, kind });
+    else if (segment !== '') pieces.push(Buffer.from(quotedPrintable(segment)));
+  });
+}
+
+/**
+ * Quoted-printable (RFC 2045) for one run of text that starts at the start of
+ * a line. Line breaks become CRLF; lines are wrapped at 76 characters with
+ * soft breaks that never split an `=XX`. The result ends with a soft break
+ * (`=\r\n`) unless it ends with a hard one, so whatever follows starts on a
+ * fresh line too.
+ */
+export function quotedPrintable(input: string): string {
+  const bytes = Buffer.from(input.replace(/\r\n?/g, '\n'), 'utf8');
+  let out = '';
+  let line = '';
+  const flush = (hard: boolean) => {
+    out += line + (hard ? CRLF : '=' + CRLF);
+    line = '';
+  };
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b === 0x0a) {
+      flush(true);
+      continue;
+    }
+    const next = bytes[i + 1];
+    const atLineEnd = next === undefined || next === 0x0a;
+    let token: string;
+    if ((b >= 33 && b <= 126 && b !== 61) || ((b === 32 || b === 9) && !atLineEnd)) token = String.fromCharCode(b);
+    else token = '=' + (b < 16 ? '0' : '') + b.toString(16).toUpperCase();
+    // A '.' opening a line is encoded so no relay can mistake it for the end of DATA.
+    if (line === '' && b === 0x2e) token = '=2E';
+    if (line.length + token.length > 75) flush(false);
+    line += token;
+  }
+  if (line !== '') flush(false);
+  return out;
+}
+
+/** RFC 2047 encoded words (base64) when the text is not plain ASCII; whole characters per word. */
+export function encodeHeaderText(text: string): string {
+  const clean = text.replace(/[\r\n]+/g, ' ');
+  if (/^[\x20-\x7e]*$/.test(clean) && !/=\?/.test(clean)) return clean;
+  const words: string[] = [];
+  let chunk = '';
+  for (const ch of clean) {
+    if (Buffer.byteLength(chunk + ch) > 42) {
+      words.push(chunk);
+      chunk = '';
+    }
+    chunk += ch;
+  }
+  if (chunk) words.push(chunk);
+  return words.map((w) => `=?UTF-8?B?${Buffer.from(w).toString('base64')}?=`).join(' ');
+}
+
+/** Folds a header at spaces so lines stay near 78 characters (encoded words are short). */
+function foldHeader(name: string, value: string): string {
+  const words = value.split(' ');
+  let out = `${name}:`;
+  let lineLength = out.length;
+  for (const word of words) {
+    if (lineLength + 1 + word.length > 78 && lineLength > name.length + 1) {
+      out += CRLF + ' ' + word;
+      lineLength = 1 + word.length;
+    } else {
+      out += ' ' + word;
+      lineLength += 1 + word.length;
+    }
+  }
+  return out;
+}
+
+function encodeMailbox(name: string, address: string): string {
+  if (!name) return `<${address}>`;
+  const display = /^[\x20-\x7e]*$/.test(name) && !/=\?/.test(name) ? `"${name.replace(/(["\\])/g, '\\$1')}"` : encodeHeaderText(name);
+  return `${display} <${address}>`;
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+/** `<edition>.<subscriber>.<hash>@<sender domain>`: the same for every attempt to the same person. */
+export function messageIdFor(editionId: string, subscriberId: number, senderAddress: string): string {
+  const domain = senderAddress.slice(senderAddress.lastIndexOf('@') + 1).toLowerCase();
+  const hash = createHash('sha256').update(`${editionId}\n${subscriberId}\n${domain}`).digest('base64url').slice(0, 10).replace(/[-_]/g, 'x');
+  return `${editionId}.${subscriberId}.${hash}@${domain}`;
+}

@@ -1,0 +1,482 @@
+/**
+ * Sends an edition: find it → plan the delivery log (one row per eligible
+ * subscriber) → stream rows from SQLite in pages → fill in each recipient's
+ * parts of the precompiled variant → hand to the transport with at most
+ * pool_size messages in flight → record each answer.
+ *
+ * Durability: an answer is committed (in small group commits) before the
+ * slot it used is given to the next message, so after a kill -9 at most
+ * pool_size messages can have been accepted by the server without being
+ * recorded as sent. Those rows are still 'pending' or 'sending' and are sent
+ * again by the next run: that is the whole duplicate window.
+ */
+import path from 'node:path';
+import cliProgress from 'cli-progress';
+import type { Config } from '../config/schema.js';
+import { loadPublished, type ResolvedEdition } from '../editions/published.js';
+import { BriefingError, InputError } from '../errors.js';
+import { debug, type Logger } from '../log.js';
+import { formatProblem } from '../problems.js';
+import { createVariantCache, type VariantCache } from '../render/variants.js';
+import { nowIso, openDatabase, type Db } from '../store/db.js';
+import { absolute, paths } from '../urls.js';
+import { acquireSendLock, releaseSendLock, type DeliveryStatus } from './log.js';
+import { compileMessage, messageIdFor, type MessageTemplate } from './mime.js';
+import { suppressSubscriber } from './subscribers.js';
+import { themesFromColumn } from './themes.js';
+import { createSigner, resolveSecret, type TokenSigner } from './tokens.js';
+import { createTransport, TransportError, type Transport } from './transport.js';
+
+const trace = debug('send');
+
+export interface SendOptions {
+  /** An edition id (its date) or 'latest'. */
+  edition: string;
+  dryRun?: boolean;
+  /** Also send the messages whose earlier attempt ended with a connection lost after DATA. */
+  resendUncertain?: boolean;
+  log: Logger;
+  /** Abort: stop taking new recipients, finish those in flight, leave the rest pending for the next run. */
+  signal?: AbortSignal;
+  /** 'bar' on a terminal, 'lines' (one per 1,000) otherwise, 'none' for quiet callers. Default 'lines'. */
+  progress?: 'bar' | 'lines' | 'none';
+  /** For tests and tools: a transport instead of SMTP_URL / the outbox. Not closed by sendEdition. */
+  transport?: Transport;
+  /** For tests: variants instead of rendering the edition's email. */
+  variants?: VariantCache;
+  /** An open database to use (not closed by sendEdition). */
+  db?: Db;
+}
+
+export interface SendSummary {
+  editionId: string;
+  dryRun: boolean;
+  transport: string;
+  /** Recipients this run tried to reach. */
+  total: number;
+  sent: number;
+  failed: number;
+  bounced: number;
+  uncertain: number;
+  /** Confirmed subscribers who follow none of the edition's themes. */
+  skipped: number;
+  /** Already sent by an earlier run (not sent again). */
+  alreadySent: number;
+  /** Left pending because the run was aborted. */
+  pending: number;
+  /** Variants (distinct theme sets) used. */
+  variants: number;
+  aborted: boolean;
+  ms: number;
+  /** Messages per second. */
+  rate: number;
+}
+
+interface Row {
+  subscriber_id: number;
+  status: DeliveryStatus;
+  attempts: number;
+  email: string;
+  name: string;
+  themes: string;
+  requested_at: string | null;
+}
+
+interface Item {
+  row: Row;
+  /** Attempts made in this run. */
+  tries: number;
+  readyAt: number;
+}
+
+type Write =
+  | { kind: 'sending'; id: number }
+  | { kind: 'done'; id: number; status: DeliveryStatus; response: string; messageId: string; suppress?: string }
+  | { kind: 'retry'; id: number; response: string };
+
+const PAGE = 500;
+
+/** A subscriber's followed themes; none stored means every configured theme. */
+const followed = (config: Config, column: string): string[] => {
+  const themes = themesFromColumn(column);
+  return themes.length > 0 ? themes : config.themes.map((t) => t.slug);
+};
+
+export async function sendEdition(config: Config, options: SendOptions): Promise<SendSummary> {
+  const started = Date.now();
+  const { log } = options;
+  const edition = await findEdition(config, options.edition);
+  const { secret, devSecretFile } = resolveSecret(config);
+  if (devSecretFile) log.warn(`BRIEFING_SECRET is not set: signing links with the local secret in ${devSecretFile} (fine for the outbox; set BRIEFING_SECRET before sending real mail)`);
+  const signer = createSigner(secret);
+  const db = options.db ?? openDatabase(config.dataDir);
+  const variants = options.variants ?? createVariantCache(config, edition);
+
+  try {
+    if (options.dryRun) return await dryRun(config, db, edition, variants, log, started);
+
+    const lock = acquireSendLock(db, edition.id);
+    if (!lock.ok) throw new BriefingError('LOCKED', `edition ${edition.id} is already being sent by process ${lock.pid} (since ${lock.since})`);
+    const transport = options.transport ?? createTransport(config, path.join(config.dataDir, 'outbox', edition.id));
+    try {
+      const skipped = plan(config, db, edition.id, variants);
+      return await deliver({ config, db, edition, variants, signer, transport, options, skipped, started });
+    } finally {
+      if (!options.transport) await transport.close();
+      releaseSendLock(db, edition.id);
+    }
+  } finally {
+    if (!options.db) db.close();
+  }
+}
+
+async function findEdition(config: Config, wanted: string): Promise<ResolvedEdition> {
+  const published = await loadPublished(config);
+  const edition = wanted === 'latest' ? published.editions.at(-1) : published.editions.find((e) => e.id === wanted || String(e.number) === wanted);
+  if (!edition) {
+    const known = published.editions.map((e) => e.id).slice(-5).join(', ');
+    throw new InputError('EDITION_NOT_FOUND', wanted === 'latest' ? 'there is no edition yet (run `briefing assemble`)' : `no edition "${wanted}"${known ? ` (recent: ${known})` : ''}`);
+  }
+  const problems = published.problems.filter((p) => p.severity === 'error' && p.file === edition.file);
+  if (problems.length > 0) {
+    throw new InputError('EDITION_INVALID', `edition ${edition.id} has problems; fix them before sending:\n${problems.map(formatProblem).join('\n')}`, { file: edition.file });
+  }
+  if (edition.items.length === 0) throw new InputError('EDITION_INVALID', `edition ${edition.id} has no briefs to send`, { file: edition.file });
+  return edition;
+}
+
+/** Adds a pending row for every confirmed subscriber who follows one of the edition's themes; returns how many follow none. */
+function plan(config: Config, db: Db, editionId: string, variants: VariantCache): number {
+  const page = db.prepare(`SELECT id, themes FROM subscribers WHERE status = 'confirmed' AND id > ? ORDER BY id LIMIT ${PAGE * 4}`);
+  const insert = db.prepare(`INSERT OR IGNORE INTO deliveries (edition_id, subscriber_id, status, updated_at) VALUES (?, ?, 'pending', ?)`);
+  let skipped = 0;
+  let after = 0;
+  for (;;) {
+    const rows = page.all(after) as { id: number; themes: string }[];
+    if (rows.length === 0) break;
+    const now = nowIso();
+    db.transaction(() => {
+      for (const r of rows) {
+        if (variants.themeKey(followed(config, r.themes)) === null) skipped += 1;
+        else insert.run(editionId, r.id, now);
+      }
+    })();
+    after = rows.at(-1)!.id;
+  }
+  return skipped;
+}
+
+interface DeliverContext {
+  config: Config;
+  db: Db;
+  edition: ResolvedEdition;
+  variants: VariantCache;
+  signer: TokenSigner;
+  transport: Transport;
+  options: SendOptions;
+  skipped: number;
+  started: number;
+}
+
+async function deliver(ctx: DeliverContext): Promise<SendSummary> {
+  const { config, db, edition, variants, signer, transport, options, log } = { ...ctx, log: ctx.options.log };
+  const { delivery } = config;
+  const statuses = options.resendUncertain ? `'pending', 'sending', 'failed', 'uncertain'` : `'pending', 'sending', 'failed'`;
+  const countStmt = db.prepare(
+    `SELECT d.status, COUNT(*) AS n FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+     WHERE d.edition_id = ? AND s.status = 'confirmed' GROUP BY d.status`,
+  );
+  const before = Object.fromEntries((countStmt.all(edition.id) as { status: DeliveryStatus; n: number }[]).map((r) => [r.status, r.n])) as Partial<Record<DeliveryStatus, number>>;
+  const total = (before.pending ?? 0) + (before.sending ?? 0) + (before.failed ?? 0) + (options.resendUncertain ? (before.uncertain ?? 0) : 0);
+  if (before.sending) log.warn(`${before.sending} message${before.sending === 1 ? ' was' : 's were'} in flight when an earlier run stopped; sending ${before.sending === 1 ? 'it' : 'them'} again (the server may already have ${before.sending === 1 ? 'it' : 'some'})`);
+
+  const pageStmt = db.prepare(
+    `SELECT d.subscriber_id, d.status, d.attempts, s.email, s.name, s.themes, s.requested_at
+     FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+     WHERE d.edition_id = ? AND d.status IN (${statuses}) AND s.status = 'confirmed' AND d.subscriber_id > ?
+     ORDER BY d.subscriber_id LIMIT ${PAGE}`,
+  );
+  const markSending = db.prepare(`UPDATE deliveries SET status = 'sending', updated_at = ? WHERE edition_id = ? AND subscriber_id = ?`);
+  const markDone = db.prepare(`UPDATE deliveries SET status = ?, attempts = attempts + 1, last_response = ?, message_id = ?, updated_at = ? WHERE edition_id = ? AND subscriber_id = ?`);
+  const markRetry = db.prepare(`UPDATE deliveries SET attempts = attempts + 1, last_response = ?, updated_at = ? WHERE edition_id = ? AND subscriber_id = ?`);
+  const markPending = db.prepare(`UPDATE deliveries SET status = 'pending', updated_at = ? WHERE edition_id = ? AND subscriber_id = ?`);
+
+  const counts = { sent: 0, failed: 0, bounced: 0, uncertain: 0 };
+  const progress = createProgress(options.progress ?? 'lines', total, log);
+  const templates = new Map<string, Promise<MessageTemplate>>();
+  const headerInfo = {
+    fromName: config.sender.name,
+    fromAddress: config.sender.address,
+    replyTo: config.sender.reply_to,
+    listId: { name: config.site.title, id: new URL(config.site.base_url).hostname },
+    date: new Date(),
+  };
+  const templateFor = (themes: string[]): Promise<MessageTemplate> => {
+    const key = variants.themeKey(themes) ?? '';
+    let t = templates.get(key);
+    if (!t) {
+      t = variants.get(themes).then((variant) => compileMessage(variant, headerInfo));
+      templates.set(key, t);
+    }
+    return t;
+  };
+
+  // ---- group commit: writes wait for the next turn of the event loop, then go in one transaction ----
+  let writes: Write[] = [];
+  let afterFlush: (() => void)[] = [];
+  let flushScheduled = false;
+  const flush = () => {
+    flushScheduled = false;
+    // A flush already done by hand leaves nothing for the scheduled one (and the database may be closed by then).
+    if (writes.length === 0 && afterFlush.length === 0) return;
+    const batch = writes;
+    const callbacks = afterFlush;
+    writes = [];
+    afterFlush = [];
+    const now = nowIso();
+    db.transaction(() => {
+      for (const w of batch) {
+        if (w.kind === 'sending') markSending.run(now, edition.id, w.id);
+        else if (w.kind === 'retry') markRetry.run(w.response, now, edition.id, w.id);
+        else {
+          markDone.run(w.status, w.response, w.messageId, now, edition.id, w.id);
+          if (w.suppress) suppressSubscriber(db, w.id, w.suppress);
+        }
+      }
+    })();
+    for (const cb of callbacks) cb();
+  };
+  const record = (write: Write, then?: () => void) => {
+    writes.push(write);
+    if (then) afterFlush.push(then);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
+    }
+  };
+
+  // ---- slots: at most pool_size messages between "handed to transport" and "answer committed" ----
+  const limit = Math.max(1, delivery.pool_size);
+  let busy = 0;
+  let wake: (() => void) | undefined;
+  const changed = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const waitForChange = (ms?: number) =>
+    new Promise<void>((resolve) => {
+      const timer = ms !== undefined ? setTimeout(resolve, ms) : undefined;
+      wake = () => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  // An abort must wake a loop that is waiting for a retry's backoff.
+  const onAbort = () => changed();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const retries: Item[] = [];
+  let buffer: Row[] = [];
+  let cursor = 0;
+  let exhausted = false;
+  const nextRow = (): Row | undefined => {
+    if (buffer.length === 0 && !exhausted) {
+      buffer = pageStmt.all(edition.id, cursor) as Row[];
+      if (buffer.length === 0) exhausted = true;
+      else cursor = buffer.at(-1)!.subscriber_id;
+    }
+    return buffer.shift();
+  };
+
+  const attempt = async (item: Item) => {
+    const { row } = item;
+    const messageId = messageIdFor(edition.id, row.subscriber_id, config.sender.address);
+    let finish: Write;
+    let retry = false;
+    try {
+      const template = await templateFor(followed(config, row.themes));
+      const who = { id: row.subscriber_id, email: row.email, requestedAt: row.requested_at };
+      const raw = template.render({
+        to: row.email,
+        messageId,
+        unsubscribeUrl: absolute(config.site.base_url, paths.unsubscribe(signer.sign('unsubscribe', who))),
+        preferencesUrl: absolute(config.site.base_url, paths.preferences(signer.sign('preferences', who))),
+        name: row.name,
+      });
+      record({ kind: 'sending', id: row.subscriber_id });
+      item.tries += 1;
+      const result = await transport.send(raw, { from: config.sender.address, to: [row.email] });
+      finish = { kind: 'done', id: row.subscriber_id, status: 'sent', response: result.response.slice(0, 500), messageId };
+      counts.sent += 1;
+    } catch (error) {
+      if (!(error instanceof TransportError)) throw error;
+      const response = error.response.slice(0, 500);
+      if (error.kind === 'permanent') {
+        finish = { kind: 'done', id: row.subscriber_id, status: 'bounced', response, messageId, suppress: `bounced on edition ${edition.id}: ${response}` };
+        counts.bounced += 1;
+      } else if (error.kind === 'uncertain') {
+        finish = { kind: 'done', id: row.subscriber_id, status: 'uncertain', response, messageId };
+        counts.uncertain += 1;
+      } else if (item.tries < delivery.max_attempts && !options.signal?.aborted) {
+        finish = { kind: 'retry', id: row.subscriber_id, response };
+        retry = true;
+      } else {
+        finish = { kind: 'done', id: row.subscriber_id, status: 'failed', response, messageId };
+        counts.failed += 1;
+      }
+      trace('%s → %s (%s)', row.email, retry ? 'retry' : finish.kind === 'done' ? finish.status : '', response);
+    }
+    record(finish, () => {
+      busy -= 1;
+      if (retry) {
+        // Exponential backoff with jitter: 1×, 2×, 4×… retry_base_ms.
+        const delay = delivery.retry_base_ms * 2 ** (item.tries - 1) * (0.75 + Math.random() * 0.5);
+        retries.push({ ...item, readyAt: Date.now() + delay });
+      } else progress.tick();
+      changed();
+    });
+  };
+
+  let fatal: unknown;
+  for (;;) {
+    if (fatal) break;
+    if (options.signal?.aborted) break;
+    if (busy >= limit) {
+      await waitForChange();
+      continue;
+    }
+    const now = Date.now();
+    const readyAt = retries.reduce((min, r) => Math.min(min, r.readyAt), Infinity);
+    let item: Item | undefined;
+    if (readyAt <= now) item = retries.splice(retries.findIndex((r) => r.readyAt === readyAt), 1)[0];
+    else {
+      const row = nextRow();
+      if (row) item = { row, tries: 0, readyAt: 0 };
+    }
+    if (!item) {
+      if (busy === 0 && retries.length === 0) break;
+      await waitForChange(retries.length > 0 ? Math.max(0, readyAt - now) : undefined);
+      continue;
+    }
+    busy += 1;
+    attempt(item).catch((error: unknown) => {
+      fatal ??= error;
+      busy -= 1;
+      changed();
+    });
+  }
+  // Let everything in flight finish and its answer be committed.
+  while (busy > 0) await waitForChange();
+  if (flushScheduled) flush();
+  options.signal?.removeEventListener('abort', onAbort);
+
+  // Anything not finished (aborted run, retries still waiting) goes back to pending for the next run.
+  const leftover = retries.length;
+  if (leftover > 0 || options.signal?.aborted) {
+    const now = nowIso();
+    db.transaction(() => {
+      for (const r of retries) markPending.run(now, edition.id, r.row.subscriber_id);
+      db.prepare(`UPDATE deliveries SET status = 'pending', updated_at = ? WHERE edition_id = ? AND status = 'sending'`).run(now, edition.id);
+    })();
+  }
+  progress.stop();
+  if (fatal) throw new BriefingError('DELIVERY_FAILED', `sending edition ${edition.id} stopped`, { cause: fatal });
+
+  const ms = Date.now() - ctx.started;
+  const processed = counts.sent + counts.failed + counts.bounced + counts.uncertain;
+  const pending = options.signal?.aborted ? Math.max(0, total - processed) : 0;
+  const summary: SendSummary = {
+    editionId: edition.id,
+    dryRun: false,
+    transport: transport.name,
+    total,
+    ...counts,
+    skipped: ctx.skipped,
+    alreadySent: before.sent ?? 0,
+    pending,
+    variants: templates.size,
+    aborted: Boolean(options.signal?.aborted),
+    ms,
+    rate: ms > 0 ? Math.round((processed / ms) * 1000 * 10) / 10 : processed,
+  };
+  log.info(formatSummary(summary));
+  if (summary.uncertain > 0 || (before.uncertain ?? 0) > 0 && !options.resendUncertain) {
+    const n = summary.uncertain + (options.resendUncertain ? 0 : (before.uncertain ?? 0));
+    log.warn(`${n} message${n === 1 ? '' : 's'} may or may not have arrived (connection lost after the message was sent); run again with --resend-uncertain to send ${n === 1 ? 'it' : 'them'} again`);
+  }
+  return summary;
+}
+
+async function dryRun(config: Config, db: Db, edition: ResolvedEdition, variants: VariantCache, log: Logger, started: number): Promise<SendSummary> {
+  const byKey = new Map<string, number>();
+  let skipped = 0;
+  let alreadySent = 0;
+  const sent = db.prepare(`SELECT 1 FROM deliveries WHERE edition_id = ? AND subscriber_id = ? AND status IN ('sent', 'bounced')`);
+  for (const r of db.prepare(`SELECT id, themes FROM subscribers WHERE status = 'confirmed' ORDER BY id`).iterate() as IterableIterator<{ id: number; themes: string }>) {
+    const key = variants.themeKey(followed(config, r.themes));
+    if (key === null) skipped += 1;
+    else if (sent.get(edition.id, r.id)) alreadySent += 1;
+    else byKey.set(key, (byKey.get(key) ?? 0) + 1);
+  }
+  // Render every variant that would be used, so a template problem shows now and not mid-send.
+  for (const [key, n] of byKey) {
+    const variant = await variants.get(key.split(','));
+    const size = compileMessage(variant, { fromName: config.sender.name, fromAddress: config.sender.address }).baseBytes;
+    log.info(`  ${n} × [${key}] "${variant.subject}" (${Math.round(size / 1024)} KB)`);
+  }
+  const total = [...byKey.values()].reduce((a, b) => a + b, 0);
+  const summary: SendSummary = {
+    editionId: edition.id,
+    dryRun: true,
+    transport: config.secrets.smtpUrl ? 'smtp' : 'outbox',
+    total,
+    sent: 0,
+    failed: 0,
+    bounced: 0,
+    uncertain: 0,
+    skipped,
+    alreadySent,
+    pending: total,
+    variants: byKey.size,
+    aborted: false,
+    ms: Date.now() - started,
+    rate: 0,
+  };
+  log.info(`dry run: edition ${edition.id} would go to ${total} subscriber${total === 1 ? '' : 's'} in ${byKey.size} variant${byKey.size === 1 ? '' : 's'}; ${skipped} follow none of its themes; ${alreadySent} already have it. Nothing was sent.`);
+  return summary;
+}
+
+export function formatSummary(s: SendSummary): string {
+  const secs = (s.ms / 1000).toFixed(1);
+  return (
+    `edition ${s.editionId}${s.aborted ? ' (stopped early)' : ''}: ${s.sent} sent, ${s.failed} failed, ${s.bounced} bounced, ` +
+    `${s.uncertain} uncertain, ${s.skipped} skipped (no matching theme)` +
+    (s.alreadySent ? `, ${s.alreadySent} already sent before` : '') +
+    (s.pending ? `, ${s.pending} left pending` : '') +
+    ` in ${secs}s (${s.rate} msg/s) via ${s.transport}`
+  );
+}
+
+interface Progress {
+  tick(): void;
+  stop(): void;
+}
+
+function createProgress(mode: 'bar' | 'lines' | 'none', total: number, log: Logger): Progress {
+  if (mode === 'none' || total === 0) return { tick() {}, stop() {} };
+  if (mode === 'bar') {
+    const bar = new cliProgress.SingleBar({ format: 'sending [{bar}] {value}/{total} {percentage}% | {eta_formatted} left', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+    bar.start(total, 0);
+    return { tick: () => bar.increment(), stop: () => bar.stop() };
+  }
+  let done = 0;
+  return {
+    tick() {
+      done += 1;
+      if (done % 1000 === 0) log.info(`  ${done}/${total} messages`);
+    },
+    stop() {},
+  };
+}

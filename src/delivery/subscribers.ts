@@ -1,0 +1,279 @@
+/**
+ * The subscriber list. Status moves:
+ *   pending (asked on the web, not yet confirmed) → confirmed → unsubscribed
+ *   any → suppressed (the address bounced permanently; never mailed again)
+ * Operator actions (`subscribers add`, `import`) add people as confirmed:
+ * the operator vouches for their consent.
+ */
+import { parse } from 'csv-parse/sync';
+import type { Theme } from '../config/schema.js';
+import { InputError } from '../errors.js';
+import { problem, type Problem } from '../problems.js';
+import { nowIso, type Db } from '../store/db.js';
+import { normalizeAddress } from './address.js';
+import { parseThemeList, themesFromColumn, themesToColumn } from './themes.js';
+
+export type SubscriberStatus = 'pending' | 'confirmed' | 'unsubscribed' | 'suppressed';
+
+export interface Subscriber {
+  id: number;
+  email: string;
+  name: string;
+  /** Followed theme slugs; empty = every theme. */
+  themes: string[];
+  status: SubscriberStatus;
+  source: string;
+  createdAt: string;
+  updatedAt: string;
+  requestedAt: string | null;
+  confirmedAt: string | null;
+  unsubscribedAt: string | null;
+  suppressedReason: string | null;
+}
+
+export interface SubscriberRow {
+  id: number;
+  email: string;
+  name: string;
+  themes: string;
+  status: SubscriberStatus;
+  source: string;
+  created_at: string;
+  updated_at: string;
+  requested_at: string | null;
+  confirmed_at: string | null;
+  unsubscribed_at: string | null;
+  suppressed_reason: string | null;
+}
+
+export const fromRow = (r: SubscriberRow): Subscriber => ({
+  id: r.id,
+  email: r.email,
+  name: r.name,
+  themes: themesFromColumn(r.themes),
+  status: r.status,
+  source: r.source,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  requestedAt: r.requested_at,
+  confirmedAt: r.confirmed_at,
+  unsubscribedAt: r.unsubscribed_at,
+  suppressedReason: r.suppressed_reason,
+});
+
+export function getSubscriber(db: Db, id: number): Subscriber | undefined {
+  const row = db.prepare('SELECT * FROM subscribers WHERE id = ?').get(id) as SubscriberRow | undefined;
+  return row && fromRow(row);
+}
+
+export function findSubscriber(db: Db, email: string): Subscriber | undefined {
+  const address = normalizeAddress(email);
+  if (!address.ok) return undefined;
+  const row = db.prepare('SELECT * FROM subscribers WHERE email_key = ?').get(address.key) as SubscriberRow | undefined;
+  return row && fromRow(row);
+}
+
+/** Every subscriber, oldest first, streamed (a list can be large). */
+export function* iterateSubscribers(db: Db): Generator<Subscriber> {
+  for (const row of db.prepare('SELECT * FROM subscribers ORDER BY id').iterate() as IterableIterator<SubscriberRow>) yield fromRow(row);
+}
+
+export interface AddInput {
+  email: string;
+  name?: string;
+  /** Theme slugs already checked against the config; undefined keeps what is stored. */
+  themes?: string[];
+  source: string;
+  /** Re-add an address that unsubscribed or bounced. */
+  force?: boolean;
+}
+
+export type AddOutcome =
+  | { action: 'added' | 'updated' | 'unchanged'; subscriber: Subscriber }
+  | { action: 'refused'; subscriber: Subscriber; reason: string };
+
+/** Adds (or updates) a confirmed subscriber. An address that left or bounced is not re-added without `force`. */
+export function addSubscriber(db: Db, input: AddInput): AddOutcome {
+  const address = normalizeAddress(input.email);
+  if (!address.ok) throw new InputError('SUBSCRIBER_INVALID', address.message);
+  const now = nowIso();
+  const existing = db.prepare('SELECT * FROM subscribers WHERE email_key = ?').get(address.key) as SubscriberRow | undefined;
+  if (!existing) {
+    const info = db
+      .prepare(
+        `INSERT INTO subscribers (email, email_key, name, themes, status, source, created_at, updated_at, confirmed_at)
+         VALUES (?, ?, ?, ?, 'confirmed', ?, ?, ?, ?)`,
+      )
+      .run(address.email, address.key, cleanName(input.name), themesToColumn(input.themes ?? []), input.source, now, now, now);
+    return { action: 'added', subscriber: getSubscriber(db, Number(info.lastInsertRowid))! };
+  }
+  if ((existing.status === 'unsubscribed' || existing.status === 'suppressed') && !input.force) {
+    const reason =
+      existing.status === 'unsubscribed'
+        ? `${existing.email} unsubscribed on ${existing.unsubscribed_at?.slice(0, 10) ?? 'an earlier date'}; not re-added`
+        : `${existing.email} is suppressed (${existing.suppressed_reason ?? 'bounced'}); not re-added`;
+    return { action: 'refused', subscriber: fromRow(existing), reason };
+  }
+  const name = input.name === undefined ? existing.name : cleanName(input.name);
+  const themes = input.themes === undefined ? existing.themes : themesToColumn(input.themes);
+  if (existing.status === 'confirmed' && name === existing.name && themes === existing.themes) {
+    return { action: 'unchanged', subscriber: fromRow(existing) };
+  }
+  db.prepare(
+    `UPDATE subscribers SET name = ?, themes = ?, status = 'confirmed', updated_at = ?,
+       confirmed_at = COALESCE(CASE WHEN status = 'confirmed' THEN confirmed_at END, ?), suppressed_reason = NULL
+     WHERE id = ?`,
+  ).run(name, themes, now, now, existing.id);
+  return { action: 'updated', subscriber: getSubscriber(db, existing.id)! };
+}
+
+export function removeSubscriber(db: Db, email: string): boolean {
+  const address = normalizeAddress(email);
+  if (!address.ok) throw new InputError('SUBSCRIBER_INVALID', address.message);
+  return db.prepare('DELETE FROM subscribers WHERE email_key = ?').run(address.key).changes > 0;
+}
+
+export interface ImportResult {
+  added: number;
+  updated: number;
+  unchanged: number;
+  /** Bad rows (errors) and rows left alone (warnings), as file:line problems. */
+  problems: Problem[];
+}
+
+const COLUMNS = ['email', 'name', 'themes'];
+
+/**
+ * Imports a CSV: a header row naming the columns (email required; name and
+ * themes optional, any order), then one subscriber per row. Themes in a cell
+ * are separated by ';' (or ',' inside a quoted cell); an empty cell means
+ * every theme. Bad rows are reported and skipped; the rest import in one
+ * transaction.
+ */
+export function importSubscribers(db: Db, text: string, file: string, configured: readonly Theme[]): ImportResult {
+  const problems: Problem[] = [];
+  const at = (line: number) => ({ line, col: 1 });
+  let header: string[] = [];
+  let records: { record: Record<string, string>; info: { lines: number } }[];
+  try {
+    records = parse(text, {
+      bom: true,
+      columns: (names: string[]) => (header = names.map((n) => n.trim().toLowerCase())),
+      info: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      skip_records_with_error: true,
+      on_skip: (error: { message: string; lines?: number } | undefined) => {
+        if (error) problems.push(problem('error', 'csv', file, at(error.lines ?? 1), `bad CSV row: ${error.message}`));
+      },
+    }) as typeof records;
+  } catch (cause) {
+    const line = (cause as { lines?: number }).lines ?? 1;
+    throw new InputError('SUBSCRIBER_INVALID', `not a readable CSV file: ${(cause as Error).message}`, { file, position: at(line), cause });
+  }
+  if (!header.includes('email')) {
+    throw new InputError('SUBSCRIBER_INVALID', `the first row must be a header naming the columns (email, name, themes); found: ${header.join(', ') || 'nothing'}`, { file, position: at(1) });
+  }
+  const unknown = header.filter((h) => h && !COLUMNS.includes(h));
+  if (unknown.length > 0) problems.push(problem('warning', 'csv-column', file, at(1), `ignoring unknown column${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`));
+
+  const result: ImportResult = { added: 0, updated: 0, unchanged: 0, problems };
+  const seen = new Map<string, number>();
+  db.transaction(() => {
+    for (const { record, info } of records) {
+      const line = info.lines;
+      const address = normalizeAddress(record.email ?? '');
+      if (!address.ok) {
+        problems.push(problem('error', 'bad-address', file, at(line), address.message));
+        continue;
+      }
+      const themes = parseThemeList(record.themes ?? '', configured);
+      if (!themes.ok) {
+        problems.push(problem('error', 'unknown-theme', file, at(line), themes.message));
+        continue;
+      }
+      const first = seen.get(address.key);
+      if (first !== undefined) {
+        problems.push(problem('warning', 'duplicate', file, at(line), `${address.email} is already on line ${first}; row ignored`));
+        continue;
+      }
+      seen.set(address.key, line);
+      const outcome = addSubscriber(db, { email: address.email, name: record.name ?? '', themes: themes.themes, source: 'import' });
+      if (outcome.action === 'refused') problems.push(problem('warning', 'left-alone', file, at(line), outcome.reason));
+      else result[outcome.action] += 1;
+    }
+  })();
+  problems.sort((a, b) => a.line - b.line);
+  return result;
+}
+
+// ---- Web subscription flow (double opt-in) ----
+
+/** A confirmation link works for this long after the request. */
+export const CONFIRMATION_TTL_MS = 7 * 24 * 3600 * 1000;
+export const confirmationExpired = (requestedAt: string, now = Date.now()): boolean => now - Date.parse(requestedAt) > CONFIRMATION_TTL_MS;
+
+export interface RequestOutcome {
+  subscriber: Subscriber | undefined;
+  /** Whether to mail a confirmation link now. */
+  sendConfirmation: boolean;
+}
+
+/**
+ * Records a web subscription request. Only a new, pending or unsubscribed
+ * address gets a confirmation mail; confirmed and suppressed ones get
+ * nothing (the page shown is the same either way).
+ */
+export function requestSubscription(db: Db, email: string, themes: string[]): RequestOutcome {
+  const address = normalizeAddress(email);
+  if (!address.ok) throw new InputError('SUBSCRIBER_INVALID', address.message);
+  const now = nowIso();
+  const existing = db.prepare('SELECT * FROM subscribers WHERE email_key = ?').get(address.key) as SubscriberRow | undefined;
+  if (!existing) {
+    const info = db
+      .prepare(
+        `INSERT INTO subscribers (email, email_key, themes, status, source, created_at, updated_at, requested_at)
+         VALUES (?, ?, ?, 'pending', 'web', ?, ?, ?)`,
+      )
+      .run(address.email, address.key, themesToColumn(themes), now, now, now);
+    return { subscriber: getSubscriber(db, Number(info.lastInsertRowid)), sendConfirmation: true };
+  }
+  if (existing.status === 'pending') {
+    // Within its lifetime the earlier link keeps working; after it, a fresh request time issues a fresh link.
+    const expired = !existing.requested_at || confirmationExpired(existing.requested_at);
+    db.prepare('UPDATE subscribers SET themes = ?, updated_at = ?, requested_at = ? WHERE id = ?').run(themesToColumn(themes), now, expired ? now : existing.requested_at, existing.id);
+    return { subscriber: getSubscriber(db, existing.id), sendConfirmation: true };
+  }
+  if (existing.status === 'unsubscribed') {
+    // A new request: a fresh requested_at voids confirmation links from before.
+    db.prepare(`UPDATE subscribers SET status = 'pending', themes = ?, requested_at = ?, updated_at = ? WHERE id = ?`).run(themesToColumn(themes), now, now, existing.id);
+    return { subscriber: getSubscriber(db, existing.id), sendConfirmation: true };
+  }
+  return { subscriber: fromRow(existing), sendConfirmation: false };
+}
+
+/** pending → confirmed. Returns the subscriber afterwards, or undefined when it cannot be confirmed. */
+export function confirmSubscriber(db: Db, id: number): Subscriber | undefined {
+  const now = nowIso();
+  db.prepare(`UPDATE subscribers SET status = 'confirmed', confirmed_at = ?, updated_at = ? WHERE id = ? AND status = 'pending'`).run(now, now, id);
+  return getSubscriber(db, id);
+}
+
+/** Idempotent: unsubscribing twice changes nothing the second time. A suppressed address stays suppressed. */
+export function unsubscribeSubscriber(db: Db, id: number): Subscriber | undefined {
+  const now = nowIso();
+  db.prepare(`UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = ?, updated_at = ? WHERE id = ? AND status IN ('pending', 'confirmed')`).run(now, now, id);
+  return getSubscriber(db, id);
+}
+
+export function setSubscriberThemes(db: Db, id: number, themes: string[]): Subscriber | undefined {
+  db.prepare('UPDATE subscribers SET themes = ?, updated_at = ? WHERE id = ?').run(themesToColumn(themes), nowIso(), id);
+  return getSubscriber(db, id);
+}
+
+/** After a permanent (5xx) failure: never mailed again until an operator re-adds the address with --force. */
+export function suppressSubscriber(db: Db, id: number, reason: string): void {
+  db.prepare(`UPDATE subscribers SET status = 'suppressed', suppressed_reason = ?, updated_at = ? WHERE id = ?`).run(reason.slice(0, 300), nowIso(), id);
+}
+
+const cleanName = (name: string | undefined): string => (name ?? '').replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim().slice(0, 200);

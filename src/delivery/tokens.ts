@@ -1,0 +1,92 @@
+/**
+ * Signed links for subscribers: confirm, preferences, unsubscribe. A token is
+ * `<subscriber id>.<HMAC-SHA256>` (base64url). The MAC covers the purpose, the
+ * id and the address, so a token works for one purpose and one subscriber
+ * only, and dies when the address is removed. A confirmation token also
+ * covers the request time, so links from an older request stop working.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config/schema.js';
+import { BriefingError } from '../errors.js';
+import type { Db } from '../store/db.js';
+import { getSubscriber, type Subscriber } from './subscribers.js';
+
+export type TokenPurpose = 'confirm' | 'preferences' | 'unsubscribe';
+
+export interface TokenSigner {
+  sign(purpose: TokenPurpose, subscriber: Pick<Subscriber, 'id' | 'email' | 'requestedAt'>): string;
+  /** The subscriber the token was made for, or undefined (forged, wrong purpose, removed, re-requested). */
+  verify(db: Db, purpose: TokenPurpose, token: unknown): Subscriber | undefined;
+}
+
+export function createSigner(secret: string): TokenSigner {
+  const mac = (purpose: TokenPurpose, s: Pick<Subscriber, 'id' | 'email' | 'requestedAt'>): Buffer =>
+    createHmac('sha256', secret)
+      .update(['briefing-token-v1', purpose, String(s.id), s.email.toLowerCase(), purpose === 'confirm' ? (s.requestedAt ?? '') : ''].join('\n'))
+      .digest();
+  return {
+    sign: (purpose, s) => `${s.id}.${mac(purpose, s).toString('base64url')}`,
+    verify(db, purpose, token) {
+      if (typeof token !== 'string') return undefined;
+      const match = /^([1-9][0-9]{0,14})\.([A-Za-z0-9_-]{43})$/.exec(token);
+      if (!match) return undefined;
+      const subscriber = getSubscriber(db, Number(match[1]));
+      if (!subscriber) return undefined;
+      const given = Buffer.from(match[2]!, 'base64url');
+      const expected = mac(purpose, subscriber);
+      return given.length === expected.length && timingSafeEqual(given, expected) ? subscriber : undefined;
+    },
+  };
+}
+
+export const SECRET_FILE = 'secret';
+
+export interface ResolvedSecret {
+  secret: string;
+  /** Set when a local development secret is in use (no BRIEFING_SECRET, no SMTP_URL). */
+  devSecretFile?: string;
+}
+
+/**
+ * BRIEFING_SECRET signs every link. Real mail (SMTP_URL set) without it is
+ * refused: links signed with a made-up secret would break when the machine
+ * or data folder changes. With no SMTP_URL (outbox mode, local trials) a
+ * random secret is created once in <dataDir>/secret and reused, so a new
+ * user can try everything without setting anything up.
+ */
+export function resolveSecret(config: Config): ResolvedSecret {
+  const given = config.secrets.secret;
+  if (given !== undefined) {
+    if (given.length < 16) {
+      throw new BriefingError('SECRET_MISSING', 'BRIEFING_SECRET is too short: use at least 16 random characters (e.g. `openssl rand -base64 32`)');
+    }
+    return { secret: given };
+  }
+  if (config.secrets.smtpUrl) {
+    throw new BriefingError(
+      'SECRET_MISSING',
+      'BRIEFING_SECRET is not set: it signs the unsubscribe and preferences links, so real mail is not sent without it. ' +
+        'Set it to a long random value (e.g. `openssl rand -base64 32`) and keep it stable.',
+    );
+  }
+  const file = path.join(config.dataDir, SECRET_FILE);
+  try {
+    const existing = readFileSync(file, 'utf8').trim();
+    if (existing.length >= 32) return { secret: existing, devSecretFile: file };
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') throw new BriefingError('INTERNAL', 'cannot read the local secret', { file, cause });
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  try {
+    writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (cause) {
+    // Another process created it first: use theirs.
+    if ((cause as NodeJS.ErrnoException).code === 'EEXIST') return { secret: readFileSync(file, 'utf8').trim(), devSecretFile: file };
+    throw new BriefingError('INTERNAL', 'cannot write the local secret', { file, cause });
+  }
+  chmodSync(file, 0o600);
+  return { secret, devSecretFile: file };
+}

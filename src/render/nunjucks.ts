@@ -1,0 +1,47 @@
+/**
+ * The one Nunjucks environment factory, and the one place for filters.
+ * Autoescape is always on: every value a template prints is escaped unless
+ * it is marked `| safe`, which is reserved for HTML from renderMarkdown.
+ * Templates are trusted project files; brief text only ever arrives as data.
+ */
+import nunjucks from 'nunjucks';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The package's own templates folder, the fallback when a project has none. */
+export const BUILTIN_TEMPLATES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates');
+
+/** Marks each template line that opens or closes an MJML tag, so an MJML error line maps back to the template. */
+export const TRACE_MARKER = /<!--@tpl (\S+):(\d+)-->/g;
+
+class TracingLoader extends nunjucks.FileSystemLoader {
+  override getSource(name: string): nunjucks.LoaderSource {
+    const source = super.getSource(name);
+    if (!source) return source;
+    const rel = path.relative(process.cwd(), source.path) || source.path;
+    const src = source.src
+      .split('\n')
+      .map((line, i) => line.replace(/^(\s*)(<\/?mj-)/, `$1<!--@tpl ${rel}:${i + 1}-->$2`))
+      .join('\n');
+    return { ...source, src };
+  }
+}
+
+export interface EnvOptions {
+  /** Insert line markers (for locating MJML validation errors). */
+  trace?: boolean;
+}
+
+/** An environment over these folders, first match wins (a project may override single templates). */
+export function createEnv(searchPaths: readonly string[], options: EnvOptions = {}): nunjucks.Environment {
+  const Loader = options.trace ? TracingLoader : nunjucks.FileSystemLoader;
+  const env = new nunjucks.Environment(new Loader([...searchPaths], { noCache: false }), {
+    autoescape: true,
+    throwOnUndefined: true,
+    trimBlocks: true,
+    lstripBlocks: true,
+  });
+  // Thousands separators etc. belong to the locale, not the template.
+  env.addFilter('number', (n: number, locale = 'en') => new Intl.NumberFormat(locale).format(n));
+  return env;
+}

@@ -1,0 +1,372 @@
+/**
+ * `briefing serve`: the archive (dist/) plus the subscriber endpoints.
+ *
+ *   GET  /subscribe                 form (or dist's own page)
+ *   POST /subscribe                 double opt-in: record pending, mail a confirmation link
+ *   GET  /confirm?token=…           page with a Confirm button (link scanners follow GETs)
+ *   POST /confirm?token=…           pending → confirmed
+ *   GET  /preferences?token=…       theme form;  POST saves it
+ *   GET  /unsubscribe?token=…       page with a button; never changes state
+ *   POST /unsubscribe?token=…       RFC 8058 one-click: no cookie, 200, no redirect, idempotent
+ *
+ * A bad token is a 404 that changes nothing. Errors are logged; the visitor
+ * gets a generic page, never a stack trace.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Config } from '../config/schema.js';
+import { normalizeAddress } from '../delivery/address.js';
+import {
+  confirmationExpired,
+  confirmSubscriber,
+  requestSubscription,
+  setSubscriberThemes,
+  unsubscribeSubscriber,
+  type Subscriber,
+} from '../delivery/subscribers.js';
+import { parseThemeList } from '../delivery/themes.js';
+import { createSigner, resolveSecret, type TokenSigner } from '../delivery/tokens.js';
+import { createTransport, type Transport } from '../delivery/transport.js';
+import { debug, type Logger } from '../log.js';
+import { openDatabase, type Db } from '../store/db.js';
+import { absolute, paths } from '../urls.js';
+import { sendConfirmation } from './confirmation.js';
+import { BodyError, readForm, type Form } from './forms.js';
+import { escapeHtml, page, PAGE_STYLE_HASH, themeCheckboxes } from './pages.js';
+import { createRateLimiter } from './rate-limit.js';
+import { resolveStatic, sendFile } from './static.js';
+
+const trace = debug('server');
+
+export interface ServerOptions {
+  distDir: string;
+  /** Defaults to config.server.port (PORT in the environment wins); 0 picks a free port. */
+  port?: number;
+  host?: string;
+  log: Logger;
+  /** Where confirmation mails go; defaults to SMTP_URL or <dataDir>/outbox/confirmations/. */
+  transport?: Transport;
+  /** An open database to use (not closed by close()). */
+  db?: Db;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const PAGE_CSP = `default-src 'none'; style-src ${PAGE_STYLE_HASH}; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
+const STATIC_CSP =
+  "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; script-src 'self' 'wasm-unsafe-eval'; " +
+  "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+export async function startServer(config: Config, options: ServerOptions): Promise<RunningServer> {
+  const { log } = options;
+  const { secret, devSecretFile } = resolveSecret(config);
+  if (devSecretFile) log.warn(`BRIEFING_SECRET is not set: using the local secret in ${devSecretFile} (set BRIEFING_SECRET before going live)`);
+  const signer = createSigner(secret);
+  const db = options.db ?? openDatabase(config.dataDir);
+  const transport = options.transport ?? createTransport(config, path.join(config.dataDir, 'outbox', 'confirmations'), { unique: true });
+  const distDir = path.resolve(options.distDir);
+  const perIp = createRateLimiter(config.server.subscribe_per_hour);
+  const perAddress = createRateLimiter(config.server.subscribe_per_hour);
+  const app: App = { config, db, signer, transport, distDir, log, perIp, perAddress };
+
+  const server = createServer((req, res) => {
+    handle(app, req, res).catch((error: unknown) => {
+      log.error(`server: ${req.method} ${(req.url ?? '').split('?')[0]} failed: ${error instanceof Error ? error.message : String(error)}`);
+      trace('%O', error);
+      if (!res.headersSent) html(res, 500, page(config, 'Something went wrong', '<p>Sorry, something went wrong on our side. Please try again later.</p>'));
+      else res.destroy();
+    });
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  const host = options.host ?? config.server.host;
+  const port = options.port ?? config.server.port;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    port: address.port,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      if (!options.transport) await transport.close();
+      if (!options.db) db.close();
+    },
+  };
+}
+
+interface App {
+  config: Config;
+  db: Db;
+  signer: TokenSigner;
+  transport: Transport;
+  distDir: string;
+  log: Logger;
+  perIp: ReturnType<typeof createRateLimiter>;
+  perAddress: ReturnType<typeof createRateLimiter>;
+}
+
+function securityHeaders(res: ServerResponse, csp: string) {
+  res.setHeader('Content-Security-Policy', csp);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+}
+
+function html(res: ServerResponse, status: number, body: string) {
+  securityHeaders(res, PAGE_CSP);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  // Token pages must not be cached anywhere: the token is a credential.
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(body);
+}
+
+async function handle(app: App, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const rawUrl = req.url ?? '/';
+  const q = rawUrl.indexOf('?');
+  const rawPath = q >= 0 ? rawUrl.slice(0, q) : rawUrl;
+  const query = new URLSearchParams(q >= 0 ? rawUrl.slice(q + 1) : '');
+  const method = req.method ?? 'GET';
+  const route = rawPath.replace(/\/+$/, '') || '/';
+
+  try {
+    switch (route) {
+      case '/subscribe':
+        if (method === 'POST') return await subscribe(app, req, res);
+        if (method === 'GET' || method === 'HEAD') return await subscribeForm(app, req, res, rawPath);
+        return notAllowed(res, 'GET, HEAD, POST');
+      case '/confirm':
+        return await confirm(app, req, res, query, method);
+      case '/preferences':
+        return await preferences(app, req, res, query, method);
+      case '/unsubscribe':
+        return await unsubscribe(app, req, res, query, method);
+    }
+  } catch (error) {
+    if (error instanceof BodyError) return html(res, error.status, page(app.config, 'Request not accepted', `<p>${escapeHtml(error.message)}.</p>`));
+    throw error;
+  }
+  if (method !== 'GET' && method !== 'HEAD') return notAllowed(res, 'GET, HEAD');
+  return serveStatic(app, req, res, rawPath);
+}
+
+function notAllowed(res: ServerResponse, allow: string) {
+  res.setHeader('Allow', allow);
+  html(res, 405, '<!doctype html><title>Method not allowed</title><p>Method not allowed.</p>');
+}
+
+async function serveStatic(app: App, req: IncomingMessage, res: ServerResponse, rawPath: string) {
+  const found = await resolveStatic(app.distDir, rawPath);
+  securityHeaders(res, STATIC_CSP);
+  res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');
+  if (found.kind === 'file') return sendFile(req, res, found.file, found.size);
+  if (found.kind === 'redirect') {
+    res.statusCode = 301;
+    res.setHeader('Location', found.location);
+    res.end();
+    return;
+  }
+  return notFound(app, req, res);
+}
+
+async function notFound(app: App, req: IncomingMessage, res: ServerResponse) {
+  const custom = await resolveStatic(app.distDir, '/404.html');
+  if (custom.kind === 'file') {
+    securityHeaders(res, STATIC_CSP);
+    return sendFile(req, res, custom.file, custom.size, 404);
+  }
+  html(res, 404, page(app.config, 'Page not found', '<p>There is nothing at this address. <a href="/">Go to the home page</a>.</p>'));
+}
+
+/** A bad, forged or stale token: 404, nothing changed, nothing revealed. */
+function badLink(app: App, res: ServerResponse) {
+  html(res, 404, page(app.config, 'This link is not valid', '<p>The link may be incomplete or out of date. Copy the whole link from the email, or use the link in a newer email.</p>'));
+}
+
+// ---- subscribe ----
+
+function subscribeFormHtml(app: App, error = '', email = '', themes: string[] = []): string {
+  return `${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : `<p>${escapeHtml(app.config.site.description)}</p>`}
+<form method="post" action="${paths.subscribe()}">
+<label for="email">Email address</label>
+<input id="email" name="email" type="email" required autocomplete="email" value="${escapeHtml(email)}">
+${themeCheckboxes(app.config, themes, 'Themes')}
+<button type="submit">Subscribe</button>
+</form>
+<p class="hint">We send one email to confirm. Nothing else arrives until you click the link in it.</p>`;
+}
+
+async function subscribeForm(app: App, req: IncomingMessage, res: ServerResponse, rawPath: string) {
+  // The archive may have its own subscribe page; prefer it.
+  const own = await resolveStatic(app.distDir, rawPath.endsWith('/') ? rawPath : rawPath + '/');
+  if (own.kind === 'file') {
+    securityHeaders(res, STATIC_CSP);
+    return sendFile(req, res, own.file, own.size);
+  }
+  html(res, 200, page(app.config, `Subscribe to ${app.config.site.title}`, subscribeFormHtml(app)));
+}
+
+async function subscribe(app: App, req: IncomingMessage, res: ServerResponse) {
+  const form = await readForm(req);
+  const email = first(form, 'email');
+  const address = normalizeAddress(email);
+  const themes = parseThemeList(form.get('themes') ?? [], app.config.themes);
+  const title = `Subscribe to ${app.config.site.title}`;
+  if (!address.ok) return html(res, 400, page(app.config, title, subscribeFormHtml(app, 'Please enter a valid email address.', email)));
+  if (!themes.ok) return html(res, 400, page(app.config, title, subscribeFormHtml(app, themes.message, email)));
+  const ip = clientIp(req, app.config.server.trust_proxy);
+  if (!app.perIp.allow(`ip:${ip}`) || !app.perAddress.allow(`address:${address.key}`)) {
+    res.setHeader('Retry-After', '3600');
+    return html(res, 429, page(app.config, 'Too many requests', '<p>There have been too many subscription requests from here or for this address. Please try again in an hour.</p>'));
+  }
+  // Every theme ticked means "all themes, including future ones".
+  const chosen = themes.themes.length === app.config.themes.length ? [] : themes.themes;
+  const outcome = requestSubscription(app.db, address.email, chosen);
+  if (outcome.sendConfirmation && outcome.subscriber) {
+    const url = absolute(app.config.site.base_url, paths.confirm(app.signer.sign('confirm', outcome.subscriber)));
+    try {
+      await sendConfirmation(app.config, app.transport, outcome.subscriber.email, url);
+    } catch (error) {
+      // Logged for the operator; the visitor sees the same page as always (no hint whether the address exists).
+      app.log.error(`server: confirmation mail to subscriber ${outcome.subscriber.id} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  html(
+    res,
+    200,
+    page(app.config, 'Check your inbox', `<p>If <strong>${escapeHtml(address.email)}</strong> is not subscribed yet, a message with a confirmation link is on its way. Click the link in it to start receiving ${escapeHtml(app.config.site.title)}.</p><p class="hint">Nothing arrives at an address until it is confirmed.</p>`),
+  );
+}
+
+// ---- confirm ----
+
+async function confirm(app: App, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, method: string) {
+  if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') return notAllowed(res, 'GET, HEAD, POST');
+  const token = query.get('token');
+  const subscriber = app.signer.verify(app.db, 'confirm', token);
+  if (!subscriber || subscriber.status === 'unsubscribed' || subscriber.status === 'suppressed') return badLink(app, res);
+  if (subscriber.status === 'pending' && subscriber.requestedAt && confirmationExpired(subscriber.requestedAt)) return badLink(app, res);
+  if (method === 'POST') {
+    await readForm(req);
+    const after = confirmSubscriber(app.db, subscriber.id);
+    return html(res, 200, confirmedPage(app, after ?? subscriber));
+  }
+  if (subscriber.status === 'confirmed') return html(res, 200, confirmedPage(app, subscriber));
+  html(
+    res,
+    200,
+    page(
+      app.config,
+      'Confirm your subscription',
+      `<p>Confirm that <strong>${escapeHtml(subscriber.email)}</strong> should receive ${escapeHtml(app.config.site.title)}.</p>
+<form method="post" action="${escapeHtml(paths.confirm(token!))}"><button type="submit">Confirm my subscription</button></form>`,
+    ),
+  );
+}
+
+function confirmedPage(app: App, subscriber: Subscriber): string {
+  const prefs = paths.preferences(app.signer.sign('preferences', subscriber));
+  return page(app.config, 'You are subscribed', `<p>Thank you. <strong>${escapeHtml(subscriber.email)}</strong> will receive the next edition.</p><p><a href="${escapeHtml(prefs)}">Choose your themes</a></p>`);
+}
+
+// ---- preferences ----
+
+async function preferences(app: App, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, method: string) {
+  if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') return notAllowed(res, 'GET, HEAD, POST');
+  const token = query.get('token');
+  const subscriber = app.signer.verify(app.db, 'preferences', token);
+  if (!subscriber) return badLink(app, res);
+  let notice = '';
+  let current = subscriber;
+  if (method === 'POST') {
+    const form = await readForm(req);
+    const themes = parseThemeList(form.get('themes') ?? [], app.config.themes);
+    if (!themes.ok) notice = `<p class="error" role="alert">${escapeHtml(themes.message)}</p>`;
+    else if (themes.themes.length === 0) notice = '<p class="error" role="alert">Choose at least one theme, or unsubscribe below.</p>';
+    else {
+      current = setSubscriberThemes(app.db, subscriber.id, themes.themes.length === app.config.themes.length ? [] : themes.themes) ?? subscriber;
+      notice = '<p role="status"><strong>Saved.</strong> Your choice applies from the next edition.</p>';
+    }
+  }
+  const unsubscribeToken = app.signer.sign('unsubscribe', current);
+  const status =
+    current.status === 'confirmed'
+      ? ''
+      : `<p class="card">${current.status === 'pending' ? 'This address is not confirmed yet: use the link in the confirmation email.' : 'This address is not subscribed at the moment, so nothing is sent to it.'}</p>`;
+  html(
+    res,
+    200,
+    page(
+      app.config,
+      'Your preferences',
+      `${notice}${status}<p>Emails go to <strong>${escapeHtml(current.email)}</strong>.</p>
+<form method="post" action="${escapeHtml(paths.preferences(token!))}">
+${themeCheckboxes(app.config, current.themes, 'Themes you follow')}
+<button type="submit">Save</button>
+</form>
+${current.status === 'confirmed' || current.status === 'pending' ? `<form method="post" action="${escapeHtml(paths.unsubscribe(unsubscribeToken))}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit" class="secondary">Unsubscribe</button></form>` : ''}`,
+    ),
+  );
+}
+
+// ---- unsubscribe ----
+
+async function unsubscribe(app: App, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, method: string) {
+  if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') return notAllowed(res, 'GET, HEAD, POST');
+  const token = query.get('token');
+  const subscriber = app.signer.verify(app.db, 'unsubscribe', token);
+  if (!subscriber) {
+    if (method === 'POST') await readForm(req).catch(() => undefined);
+    return badLink(app, res);
+  }
+  if (method === 'POST') {
+    // RFC 8058: the body says List-Unsubscribe=One-Click; the signed token is what authorizes it,
+    // so any form body is accepted. No cookie, no redirect, and a second POST changes nothing.
+    await readForm(req);
+    const after = unsubscribeSubscriber(app.db, subscriber.id) ?? subscriber;
+    return html(
+      res,
+      200,
+      page(app.config, 'You are unsubscribed', `<p><strong>${escapeHtml(after.email)}</strong> will receive no more editions of ${escapeHtml(app.config.site.title)}.</p><p class="hint">Changed your mind? You can <a href="${paths.subscribe()}">subscribe again</a>.</p>`),
+    );
+  }
+  if (subscriber.status === 'unsubscribed' || subscriber.status === 'suppressed') {
+    return html(res, 200, page(app.config, 'You are unsubscribed', `<p><strong>${escapeHtml(subscriber.email)}</strong> receives no editions.</p>`));
+  }
+  // A GET never changes anything: mail scanners follow links.
+  html(
+    res,
+    200,
+    page(
+      app.config,
+      'Unsubscribe',
+      `<p>Stop sending ${escapeHtml(app.config.site.title)} to <strong>${escapeHtml(subscriber.email)}</strong>?</p>
+<form method="post" action="${escapeHtml(paths.unsubscribe(token!))}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>
+<p class="hint">Or <a href="${escapeHtml(paths.preferences(app.signer.sign('preferences', subscriber)))}">choose fewer themes</a> instead.</p>`,
+    ),
+  );
+}
+
+const first = (form: Form, key: string): string => form.get(key)?.[0] ?? '';
+
+/** The visitor's address; behind a trusted proxy, the one the proxy appended to X-Forwarded-For. */
+function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = req.headers['x-forwarded-for'];
+  if (trustProxy && forwarded) {
+    const last = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded).split(',').map((s) => s.trim()).filter(Boolean).at(-1);
+    if (last) return last;
+  }
+  return req.socket.remoteAddress ?? 'unknown';
+}

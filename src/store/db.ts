@@ -1,0 +1,57 @@
+/**
+ * The one SQLite database (<dataDir>/briefing.db): subscribers and the
+ * delivery log. Created and migrated on first use. WAL lets the server read
+ * while `send` writes; busy_timeout makes a second process wait instead of
+ * failing with SQLITE_BUSY.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { BriefingError } from '../errors.js';
+import { debug } from '../log.js';
+import { migrations } from './migrations.js';
+
+const log = debug('store');
+
+export type Db = Database.Database;
+export const DB_FILE = 'briefing.db';
+
+export function openDatabase(dataDir: string): Db {
+  const file = path.join(dataDir, DB_FILE);
+  let db: Db;
+  try {
+    // Subscriber addresses are personal data: keep the folder private when we create it.
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    db = new Database(file);
+  } catch (cause) {
+    throw new BriefingError('INTERNAL', 'cannot open the database', { file, cause });
+  }
+  db.pragma('busy_timeout = 10000');
+  db.pragma('journal_mode = WAL');
+  // In WAL mode NORMAL survives a killed process (kill -9); only power loss can drop the last commits.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  migrate(db, file);
+  return db;
+}
+
+function migrate(db: Db, file: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current === migrations.length) return;
+  if (current > migrations.length) {
+    throw new BriefingError('INTERNAL', `the database was written by a newer Briefing (schema ${current}, this one knows ${migrations.length})`, { file });
+  }
+  // IMMEDIATE takes the write lock first, so two processes starting at once do not both migrate.
+  const run = db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    for (let i = version; i < migrations.length; i++) {
+      log('migration %d: %s', i + 1, migrations[i]!.name);
+      db.exec(migrations[i]!.sql);
+    }
+    db.pragma(`user_version = ${migrations.length}`);
+  });
+  run.immediate();
+}
+
+/** ISO timestamp for `*_at` columns. */
+export const nowIso = (): string => new Date().toISOString();

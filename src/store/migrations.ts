@@ -1,0 +1,96 @@
+/**
+ * The database schema as an ordered list of migrations. `PRAGMA user_version`
+ * records how many have run. Append new ones; never edit or reorder old ones,
+ * because databases in the field have already run them.
+ */
+export interface Migration {
+  name: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [
+  {
+    name: 'subscribers and delivery log',
+    sql: `
+      CREATE TABLE subscribers (
+        id INTEGER PRIMARY KEY,
+        -- As given, normalized: trimmed, domain lowercased, local part kept.
+        email TEXT NOT NULL,
+        -- Lowercased email: addresses differing only by case are one subscriber.
+        email_key TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL DEFAULT '',
+        -- Comma-separated theme slugs; empty means every theme, including future ones.
+        themes TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'unsubscribed', 'suppressed')),
+        source TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        -- When the pending request was made: binds confirmation tokens to one request.
+        requested_at TEXT,
+        confirmed_at TEXT,
+        unsubscribed_at TEXT,
+        suppressed_reason TEXT
+      );
+      CREATE INDEX subscribers_status ON subscribers (status, id);
+
+      CREATE TABLE deliveries (
+        edition_id TEXT NOT NULL,
+        subscriber_id INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'bounced', 'uncertain')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_response TEXT,
+        message_id TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (edition_id, subscriber_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX deliveries_status ON deliveries (edition_id, status, subscriber_id);
+
+      -- One sender per edition at a time; a row left by a killed process is taken over (its pid is gone).
+      CREATE TABLE send_locks (
+        edition_id TEXT PRIMARY KEY,
+        pid INTEGER NOT NULL,
+        started_at TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    name: 'service locks and schedule ticks',
+    sql: `
+      -- One row per named lock; a holder renews expires_at while it works, so a
+      -- crashed holder's lock lapses and another process may take it.
+      CREATE TABLE locks (
+        name TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        acquired_at TEXT NOT NULL,
+        heartbeat_at TEXT NOT NULL,
+        -- Milliseconds since the epoch: compared, never shown.
+        expires_at INTEGER NOT NULL
+      );
+
+      -- Every tick the service or run-now started: how a restart knows the last
+      -- completed tick, and what a person reads when asking "did it send?".
+      CREATE TABLE ticks (
+        id INTEGER PRIMARY KEY,
+        -- The scheduled tick's instant (UTC ISO); for run-now, when it started.
+        slot TEXT NOT NULL,
+        reason TEXT NOT NULL CHECK (reason IN ('scheduled', 'catch-up', 'manual')),
+        owner TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        -- NULL while running, or forever if the process died: such a tick is run again.
+        result TEXT CHECK (result IN ('sent', 'nothing', 'failed', 'interrupted')),
+        edition_id TEXT,
+        sent INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        message TEXT
+      );
+      CREATE INDEX ticks_slot ON ticks (slot);
+
+      -- Small facts the service keeps, such as when the schedule first started.
+      CREATE TABLE service_state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
+];

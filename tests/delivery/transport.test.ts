@@ -1,0 +1,122 @@
+import net from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSmtpTransport, TransportError, type Transport } from '../../src/delivery/transport.js';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp.js';
+
+const raw = (to: string) => Buffer.from(`From: <a@briefing.test>\r\nTo: <${to}>\r\nSubject: hi\r\nMessage-ID: <x.${to}>\r\n\r\nHello\r\n`);
+const env = (to: string) => ({ from: 'a@briefing.test', to: [to] });
+
+async function failure(p: Promise<unknown>): Promise<TransportError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(TransportError);
+    return e as TransportError;
+  }
+  throw new Error('expected the send to fail');
+}
+
+describe('SMTP transport', () => {
+  let sink: SmtpSink;
+  let transport: Transport;
+  beforeEach(async () => {
+    sink = await startSmtpSink();
+    transport = createSmtpTransport(sink.url, { poolSize: 2, ratePerSecond: 0 });
+  });
+  afterEach(async () => {
+    await transport.close();
+    await sink.close();
+  });
+
+  it('delivers a raw message to one recipient', async () => {
+    const result = await transport.send(raw('one@example.com'), env('one@example.com'));
+    expect(result.response).toMatch(/^250/);
+    expect(sink.messages).toHaveLength(1);
+    expect(sink.messages[0]!.to).toEqual(['one@example.com']);
+    expect(sink.messages[0]!.raw.toString()).toContain('Hello');
+  });
+
+  it('classifies 421 and 451 as transient, 550 as permanent', async () => {
+    sink.script(({ stage, to }) => {
+      if (stage === 'rcpt' && to.startsWith('t421')) return { code: 421, message: 'Busy' };
+      if (stage === 'data' && to.startsWith('t451')) return { code: 451, message: 'Later' };
+      if (stage === 'rcpt' && to.startsWith('p550')) return { code: 550, message: 'No such user' };
+      return 'accept';
+    });
+    const a = await failure(transport.send(raw('t421@example.com'), env('t421@example.com')));
+    expect([a.kind, a.responseCode]).toEqual(['transient', 421]);
+    const b = await failure(transport.send(raw('t451@example.com'), env('t451@example.com')));
+    expect([b.kind, b.responseCode]).toEqual(['transient', 451]);
+    const c = await failure(transport.send(raw('p550@example.com'), env('p550@example.com')));
+    expect([c.kind, c.responseCode]).toEqual(['permanent', 550]);
+    // The pool still works afterwards.
+    await transport.send(raw('ok@example.com'), env('ok@example.com'));
+    expect(sink.messages.map((m) => m.to[0])).toEqual(['ok@example.com']);
+  });
+
+  it('a connection dropped before DATA is transient; one dropped after the message is uncertain', async () => {
+    sink.script(({ stage, to }) => {
+      if (stage === 'rcpt' && to.startsWith('before')) return 'drop';
+      if (stage === 'data' && to.startsWith('after')) return 'drop';
+      return 'accept';
+    });
+    const before = await failure(transport.send(raw('before@example.com'), env('before@example.com')));
+    expect(before.kind).toBe('transient');
+    const after = await failure(transport.send(raw('after@example.com'), env('after@example.com')));
+    expect(after.kind).toBe('uncertain');
+    expect(sink.droppedAfterData).toHaveLength(1);
+    await transport.send(raw('ok@example.com'), env('ok@example.com'));
+    expect(sink.messages).toHaveLength(1);
+  });
+});
+
+describe('SMTP transport against a broken server', () => {
+  // Regression: a connection that ended before the greeting left the message waiting forever,
+  // and the CLI exited with status 13 (an unsettled top-level await).
+  it('a server that never greets fails the message as transient instead of hanging', async () => {
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((socket) => sockets.push(socket)); // accepts, then says nothing
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = server.address() as net.AddressInfo;
+    const transport = createSmtpTransport(`smtp://127.0.0.1:${port}`, { poolSize: 2, ratePerSecond: 0, timeouts: { greeting: 300 } });
+    try {
+      const error = await failure(transport.send(raw('x@example.com'), env('x@example.com')));
+      expect(error.kind).toBe('transient');
+      expect(error.message).toMatch(/greeting/i);
+    } finally {
+      await transport.close();
+      sockets.forEach((s) => s.destroy());
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('a server that closes before the greeting is transient', async () => {
+    const server = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = server.address() as net.AddressInfo;
+    const transport = createSmtpTransport(`smtp://127.0.0.1:${port}`, { poolSize: 1, ratePerSecond: 0 });
+    try {
+      expect((await failure(transport.send(raw('x@example.com'), env('x@example.com')))).kind).toBe('transient');
+    } finally {
+      await transport.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('a refused connection is transient', async () => {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = server.address() as net.AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const transport = createSmtpTransport(`smtp://127.0.0.1:${port}`, { poolSize: 1, ratePerSecond: 0 });
+    try {
+      expect((await failure(transport.send(raw('x@example.com'), env('x@example.com')))).kind).toBe('transient');
+    } finally {
+      await transport.close();
+    }
+  });
+
+  it('refuses an SMTP_URL that is not smtp:// or smtps://', () => {
+    expect(() => createSmtpTransport('http://127.0.0.1:25', { poolSize: 1, ratePerSecond: 0 })).toThrow(/smtp:\/\/ or smtps:\/\//);
+  });
+});

@@ -1,0 +1,41 @@
+/**
+ * `briefing preview` as a writer runs it: the real CLI, real files.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { tempProject, type TempProject } from '../helpers/project.js';
+import { SAMPLE_BRIEFS } from './edition-project.js';
+
+let project: TempProject | undefined;
+afterEach(() => project?.cleanup());
+
+describe('briefing preview (CLI)', () => {
+  it('writes a variant for the chosen themes, prints the text part, and names bad input', () => {
+    project = tempProject({ briefs: SAMPLE_BRIEFS });
+    const cwd = project.root;
+    expect(runCli(['preview', 'latest'], { cwd }).status).toBe(1);
+    expect(runCli(['assemble', '--date', '2026-11-23'], { cwd }).status).toBe(0);
+
+    const html = runCli(['preview', 'latest', '--themes', 'safety', '--out', 'out/preview.html'], { cwd });
+    expect(html.status).toBe(0);
+    expect(html.stdout.trim()).toBe('out/preview.html');
+    expect(html.stderr).toMatch(/edition #1 \(safety\): "Test Briefing #1: November 23, 2026", [\d.]+ KB HTML/);
+    const file = readFileSync(path.join(cwd, 'out/preview.html'), 'utf8');
+    expect(file).toMatch(/id="theme-safety"/);
+    expect(file).not.toMatch(/id="theme-open-source"|BRIEFING_PH_/);
+
+    const text = runCli(['preview', '2026-11-23', '--text'], { cwd });
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/^TEST BRIEFING — Edition #1$/m);
+    expect(text.stdout).toContain('EXPORT CONTROLS');
+
+    const unknownTheme = runCli(['preview', 'latest', '--themes', 'astrology'], { cwd });
+    expect(unknownTheme.status).toBe(2);
+    expect(unknownTheme.stderr).toMatch(/--themes takes slugs from: safety, open-source, export-controls/);
+    const missing = runCli(['preview', '2020-01-01'], { cwd });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/no edition '2020-01-01'; editions: 2026-11-23/);
+  });
+});
