@@ -19,7 +19,7 @@ export interface Row {
 }
 
 const number = (x: number, unit: Unit) => {
-  const digits = unit === 's' ? (x < 10 ? 2 : 1) : unit === 'ms' ? 1 : 0;
+  const digits = unit === 's' ? (x < 10 ? 2 : 1) : unit === 'ms' || unit === 'MB' ? 1 : 0;
   return x.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 };
 

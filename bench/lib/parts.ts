@@ -35,3 +35,13 @@ export async function part<T>(module: string, name: string): Promise<T> {
   if (typeof mod[name] !== 'function') exitNotBuilt(`src/${module}.ts has no ${name}()`);
   return mod[name] as T;
 }
+
+/** Like part(), but undefined when missing: for an extra measurement that may be skipped. */
+export async function optionalPart<T>(module: string, name: string): Promise<T | undefined> {
+  try {
+    const mod = (await import(new URL(`../../src/${module}.ts`, import.meta.url).href)) as Record<string, unknown>;
+    return typeof mod[name] === 'function' ? (mod[name] as T) : undefined;
+  } catch {
+    return undefined;
+  }
+}

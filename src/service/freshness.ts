@@ -1,10 +1,12 @@
 /**
  * Whether dist/ needs a build before the service serves it: missing, or
- * older than any brief, edition, template or the config file.
+ * older than any brief, edition, template (the project's or the built-in
+ * ones) or the config file.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { BUILD_MARKER } from '../archive/build.js';
+import { PACKAGE_ROOT } from '../archive/eleventy-config.js';
 import type { Config } from '../config/schema.js';
 
 export type DistState = 'missing' | 'stale' | 'fresh';
@@ -13,7 +15,8 @@ export function distState(config: Config, distDir: string): DistState {
   const marker = path.join(distDir, BUILD_MARKER);
   if (!existsSync(marker)) return existsSync(path.join(distDir, 'index.html')) ? 'stale' : 'missing';
   const built = statSync(marker).mtimeMs;
-  const sources = [config.briefsDir, config.editionsDir, config.templatesDir, ...(config.file ? [config.file] : [])];
+  // The built-in templates count too: upgrading Briefing should rebuild the site.
+  const sources = [config.briefsDir, config.editionsDir, config.templatesDir, path.join(PACKAGE_ROOT, 'templates'), ...(config.file ? [config.file] : [])];
   return sources.some((source) => newestMtime(source) > built) ? 'stale' : 'fresh';
 }
 

@@ -75,7 +75,8 @@ export async function startService(config: Config, options: ServiceOptions): Pro
       db,
     });
     server = listening;
-    const url = listening.url.replace(/\/+$/, '');
+    // A server on every interface (0.0.0.0, ::) is reached on this machine as localhost.
+    const url = listening.url.replace(/\/+$/, '').replace(/^http:\/\/(0\.0\.0\.0|\[::\])(?=:)/, 'http://localhost');
 
     scheduler = createScheduler({
       schedule,
@@ -130,8 +131,8 @@ export async function startService(config: Config, options: ServiceOptions): Pro
  * and build, so the archive and the email preview have something to show.
  */
 async function prepareArchive(config: Config, distDir: string, log: Logger): Promise<void> {
-  const { editions } = await loadEditions(config.editionsDir);
-  if (editions.length === 0) {
+  const { editions, problems } = await loadEditions(config.editionsDir);
+  if (editions.length === 0 && problems.length === 0) {
     const assembled = await assembleEdition(config, {});
     if (assembled.status === 'written') {
       log.info(
