@@ -38,16 +38,19 @@ const child = spawn(process.execPath, [eleventyBin, '--serve', `--port=${await f
 let log = '';
 let builds = 0;
 let seen = 0;
-let carry = '';
+let partial = '';
 const onOutput = (d: Buffer) => {
   const text = d.toString();
   log = (log + text).slice(-20_000);
-  // Eleventy says "Watching…" when a (re)build is done, search index included (a word may span two chunks).
-  const scan = carry + text;
-  builds += scan.split('Watching').length - 1;
-  seen += scan.split('File added').length - 1 + scan.split('File changed').length - 1;
-  carry = /(Watching|File added|File changed)$/.test(scan) ? '' : scan.slice(-11);
-  if (/Fatal Error/.test(text)) fail('Eleventy reported a fatal error');
+  // Whole lines only: a chunk may end mid-line.
+  const lines = (partial + text).split('\n');
+  partial = lines.pop()!;
+  for (const line of lines) {
+    // Eleventy says "Watching…" when a (re)build is done, search index included.
+    if (line.includes('Watching')) builds++;
+    if (line.includes('File added') || line.includes('File changed')) seen++;
+    if (line.includes('Fatal Error')) fail('Eleventy reported a fatal error');
+  }
 };
 child.stdout.on('data', onOutput);
 child.stderr.on('data', onOutput);

@@ -1,11 +1,8 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, seriousViolations } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers/project.js';
 import { buildSite, SAMPLE_BRIEFS, serveDir, type BuiltSite } from './site.js';
-
-const AXE = readFileSync(path.join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
 
 let site: BuiltSite;
 let server: Awaited<ReturnType<typeof serveDir>>;
@@ -14,10 +11,7 @@ let browser: Browser;
 beforeAll(async () => {
   site = await buildSite({ bulk: 60, edition: true, search: true });
   server = await serveDir(site.outDir);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -39,24 +33,17 @@ async function open(colorScheme: 'light' | 'dark' = 'light', width = 1280): Prom
     errors.push(`dialog: ${d.message()}`);
     void d.dismiss();
   });
-  page.on('requestfailed', (r) => errors.push(`requestfailed: ${r.url()}`));
+  page.on('requestfailed', (r) => {
+    // A click that navigates away cancels requests still in flight (ERR_ABORTED), which on a
+    // loaded machine is timing, not a broken resource; any other failure is one.
+    if (r.failure()?.errorText !== 'net::ERR_ABORTED') errors.push(`requestfailed: ${r.url()} ${r.failure()?.errorText ?? ''}`);
+  });
   page.on('response', (r) => {
     if (r.status() >= 400) errors.push(`${r.status()}: ${r.url()}`);
   });
   return { page, errors };
 }
 
-async function seriousViolations(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol: the page's CSP (rightly) refuses inline script tags.
-  await page.evaluate(AXE);
-  const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    return axe.run(document, { resultTypes: ['violations'] });
-  });
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 describe('the archive in Chromium', () => {
   it('opens the home, a theme and a brief page and follows theme links, with no console errors', async () => {

@@ -2,9 +2,10 @@
  * The server's own pages in Chromium: accessible (axe-core, light and dark),
  * usable at phone width, and working under their strict CSP.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, seriousViolations } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addSubscriber, requestSubscription } from '../../src/delivery/subscribers.js';
 import { createSigner } from '../../src/delivery/tokens.js';
@@ -12,9 +13,8 @@ import { createOutboxTransport } from '../../src/delivery/transport.js';
 import { silentLogger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
-import { ROOT, tempProject, type TempProject } from '../helpers/project.js';
+import { tempProject, type TempProject } from '../helpers/project.js';
 
-const AXE = readFileSync(path.join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
 const SECRET = 'pages-test-secret-0123456789abcdef';
 
 let project: TempProject;
@@ -42,7 +42,7 @@ beforeAll(async () => {
     db,
     transport: createOutboxTransport(path.join(project.dataDir, 'outbox', 'confirmations'), { unique: true }),
   });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -62,14 +62,6 @@ async function open(width: number, colorScheme: 'light' | 'dark'): Promise<{ pag
   return { page, errors };
 }
 
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    return axe.run(document, { resultTypes: ['violations'] });
-  });
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 describe('server pages in Chromium', () => {
   for (const colorScheme of ['light', 'dark'] as const) {
