@@ -1,13 +1,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadPublished } from '../../editions/published.js';
 import { InputError, UsageError } from '../../errors.js';
-import { renderEmailVariant, type RenderStats } from '../../render/email.js';
-import { samplePersonalData } from '../../render/email-files.js';
-import { personalize } from '../../render/variant.js';
 import { displayPath } from '../../paths.js';
 import { EXIT, type CommandContext, type ExitCode } from '../context.js';
+import type { RenderStats } from '../../render/email.js';
+
+/** Loaded when the command runs, so other commands and --help do not pay for it. */
+const stages = () =>
+  Promise.all([import('../../editions/published.js'), import('../../render/email.js'), import('../../render/email-files.js'), import('../../render/variant.js')]);
 
 export function registerPreview(program: Command, ctx: CommandContext, run: (fn: () => Promise<ExitCode>) => Promise<void>) {
   program
@@ -19,6 +20,7 @@ export function registerPreview(program: Command, ctx: CommandContext, run: (fn:
     .option('--text', 'the plain-text part instead of the HTML')
     .action((id: string, opts: { themes?: string; out?: string; text?: boolean }) =>
       run(async () => {
+        const [{ loadPublished }, { renderEmailVariant }, { samplePersonalData }, { personalize }] = await stages();
         const config = ctx.config();
         const known = config.themes.map((t) => t.slug);
         const themes = opts.themes === undefined ? known : opts.themes.split(',').map((s) => s.trim()).filter(Boolean);

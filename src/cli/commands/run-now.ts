@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
-import { runTick } from '../../schedule/tick.js';
 import { EXIT, type CommandContext, type ExitCode } from '../context.js';
+
+/** Loaded when the command runs, so other commands and --help do not pay for it. */
+const stage = () => import('../../schedule/tick.js');
 
 export function registerRunNow(program: Command, ctx: CommandContext, run: (fn: () => Promise<ExitCode>) => Promise<void>) {
   program
@@ -13,6 +15,7 @@ export function registerRunNow(program: Command, ctx: CommandContext, run: (fn: 
     )
     .action(() =>
       run(async () => {
+        const { runTick } = await stage();
         const config = ctx.config();
         const controller = new AbortController();
         const onSignal = (signal: NodeJS.Signals) => {

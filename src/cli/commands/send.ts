@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
-import { sendEdition } from '../../delivery/send.js';
 import { EXIT, type CommandContext, type ExitCode } from '../context.js';
+
+/** Loaded when the command runs, so other commands and --help do not pay for it. */
+const stage = () => import('../../delivery/send.js');
 
 export function registerSend(program: Command, ctx: CommandContext, run: (fn: () => Promise<ExitCode>) => Promise<void>) {
   program
@@ -18,6 +20,7 @@ export function registerSend(program: Command, ctx: CommandContext, run: (fn: ()
     )
     .action((edition: string, opts: { dryRun?: boolean; resendUncertain?: boolean }) =>
       run(async () => {
+        const { sendEdition } = await stage();
         const controller = new AbortController();
         const stop = () => {
           if (controller.signal.aborted) process.exit(130);

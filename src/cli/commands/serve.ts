@@ -1,8 +1,10 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { startServer } from '../../server/server.js';
 import { EXIT, type CommandContext, type ExitCode } from '../context.js';
+
+/** Loaded when the command runs, so other commands and --help do not pay for it. */
+const stage = () => import('../../server/server.js');
 
 export function registerServe(program: Command, ctx: CommandContext, run: (fn: () => Promise<ExitCode>) => Promise<void>) {
   program
@@ -14,6 +16,7 @@ export function registerServe(program: Command, ctx: CommandContext, run: (fn: (
     .addHelpText('after', '\nBRIEFING_SECRET signs the links in emails; SMTP_URL carries confirmation mails (else they go to <data dir>/outbox/confirmations/).')
     .action((opts: { port?: string; host?: string; dist: string }) =>
       run(async () => {
+        const { startServer } = await stage();
         const config = ctx.config();
         let port: number | undefined;
         if (opts.port !== undefined) {

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
-import { startService } from '../../service/service.js';
 import { UsageError } from '../../errors.js';
 import { EXIT, type CommandContext, type ExitCode } from '../context.js';
+
+/** Loaded when the command runs, so other commands and --help do not pay for it. */
+const stage = () => import('../../service/service.js');
 
 export function registerStart(program: Command, ctx: CommandContext, run: (fn: () => Promise<ExitCode>) => Promise<void>) {
   program
@@ -17,6 +19,7 @@ export function registerStart(program: Command, ctx: CommandContext, run: (fn: (
     )
     .action((opts: { port?: string; host?: string }) =>
       run(async () => {
+        const { startService } = await stage();
         const config = ctx.config();
         const port = opts.port === undefined ? undefined : Number(opts.port);
         if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) {

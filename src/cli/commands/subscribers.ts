@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { addSubscriber, importSubscribers, iterateSubscribers, removeSubscriber } from '../../delivery/subscribers.js';
-import { parseThemeList } from '../../delivery/themes.js';
 import { InputError } from '../../errors.js';
 import { displayPath } from '../../paths.js';
 import { formatProblem, hasErrors } from '../../problems.js';
-import { openDatabase } from '../../store/db.js';
 import { EXIT, type CommandContext, type ExitCode } from '../context.js';
+
+/** Loaded when the command runs, so other commands and --help do not pay for it. */
+const stages = async () => ({ ...(await import('../../delivery/subscribers.js')), ...(await import('../../delivery/themes.js')), ...(await import('../../store/db.js')) });
 
 export function registerSubscribers(program: Command, ctx: CommandContext, run: (fn: () => Promise<ExitCode>) => Promise<void>) {
   const subscribers = program
@@ -28,6 +28,7 @@ export function registerSubscribers(program: Command, ctx: CommandContext, run: 
     .option('--force', 're-add an address that unsubscribed or bounced')
     .action((email: string, opts: { themes?: string; name?: string; force?: boolean }) =>
       run(async () => {
+        const { addSubscriber, parseThemeList, openDatabase } = await stages();
         const config = ctx.config();
         let themes: string[] | undefined;
         if (opts.themes !== undefined) {
@@ -64,6 +65,7 @@ export function registerSubscribers(program: Command, ctx: CommandContext, run: 
     )
     .action((file: string) =>
       run(async () => {
+        const { importSubscribers, openDatabase } = await stages();
         const config = ctx.config();
         let text: string;
         try {
@@ -90,6 +92,7 @@ export function registerSubscribers(program: Command, ctx: CommandContext, run: 
     .option('--json', 'print JSON (one array)')
     .action((opts: { json?: boolean }) =>
       run(async () => {
+        const { iterateSubscribers, openDatabase } = await stages();
         const db = openDatabase(ctx.config().dataDir);
         try {
           // Streamed, one line per subscriber: a list can be long. JSON is still one array.
@@ -122,6 +125,7 @@ export function registerSubscribers(program: Command, ctx: CommandContext, run: 
     .argument('<email>', 'the email address')
     .action((email: string) =>
       run(async () => {
+        const { removeSubscriber, openDatabase } = await stages();
         const db = openDatabase(ctx.config().dataDir);
         try {
           if (!removeSubscriber(db, email)) {
