@@ -5,7 +5,7 @@
  * - producing `--messages` personalized messages across the 8 theme choices,
  *   substitution, not re-rendering, two ways: (1) as `send` makes them:
  *   createVariantCache → compileMessage once per variant → per recipient two
- *   signed links (HMAC) and template.render(), a complete MIME message ready
+ *   signed links (HMAC) and template.renderWire() (render() before it existed), a complete MIME message ready
  *   for SMTP; (2) personalize() of the render↔delivery contract (subject,
  *   HTML and text strings).
  * Also writes the variant of each of the 8 theme choices to `--sample`: the
@@ -53,7 +53,8 @@ const warmStats = summarize(warm);
 
 // ---- Production (1): what `send` does per recipient (src/delivery/send.ts), on a fresh cache ----
 type Parts = { to: string; messageId: string; unsubscribeUrl: string; preferencesUrl: string; name: string };
-type Template = { render(parts: Parts): Buffer };
+// renderWire (when present) is what send hands to SMTP: the message's slices, not joined into one Buffer.
+type Template = { render(parts: Parts): Buffer; renderWire?(parts: Parts): { length: number } };
 type CompileMessage = (variant: EmailVariant, info: { fromName: string; fromAddress: string; listId?: { name: string; id: string } }) => Template;
 type Signer = { sign(purpose: 'unsubscribe' | 'preferences', s: { id: number; email: string; requestedAt: string | null }): string };
 const compileMessage = await optionalPart<CompileMessage>('delivery/mime', 'compileMessage');
@@ -75,7 +76,7 @@ if (compileMessage && createSigner) {
     let template = templates.get(key);
     if (!template) templates.set(key, (template = compileMessage(await cache.get(themes), info)));
     const who = { id: i + 1, email: `reader${i}@example.com`, requestedAt: null };
-    const raw = template.render({
+    const raw = (template.renderWire ?? template.render)({
       to: who.email,
       messageId: `bench.${i}@bench.briefing.test`,
       unsubscribeUrl: `${base}/unsubscribe/?t=${signer.sign('unsubscribe', who)}`,

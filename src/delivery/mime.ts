@@ -12,6 +12,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { PLACEHOLDERS, type EmailVariant, type PersonalField } from '../render/variant.js';
+import type { WireMessage } from './transport.js';
 
 export interface RecipientParts {
   /** The recipient's address (validated ASCII addr-spec). */
@@ -38,6 +39,13 @@ type Piece = Buffer | { field: Field; kind: 'header' | 'text' | 'html' };
 export interface MessageTemplate {
   /** The complete message for one recipient. */
   render(parts: RecipientParts): Buffer;
+  /**
+   * The same message as the list of its slices, not joined: what `send`
+   * hands to the transport, which writes the slices to the socket as they
+   * are (no 70 KB copy per recipient). `smtpSafe` when the message needs no
+   * dot-stuffing and has CRLF line ends only (checked once, here).
+   */
+  renderWire(parts: RecipientParts): WireMessage;
   /** Size of the message without personal values (for logs and tests). */
   readonly baseBytes: number;
 }
@@ -98,18 +106,61 @@ export function compileMessage(variant: EmailVariant, info: HeaderInfo): Message
     else merged.push(piece);
   }
   const baseBytes = merged.reduce((n, p) => n + (Buffer.isBuffer(p) ? p.length : 0), 0);
+  const smtpSafe = isSmtpSafe(merged);
+
+  const slices = (parts: RecipientParts): { chunks: Buffer[]; length: number } => {
+    const chunks: Buffer[] = new Array(merged.length);
+    let length = 0;
+    for (let i = 0; i < merged.length; i++) {
+      const piece = merged[i]!;
+      const chunk = Buffer.isBuffer(piece) ? piece : encodeField(piece.kind, valueOf(parts, piece.field));
+      chunks[i] = chunk;
+      length += chunk.length;
+    }
+    return { chunks, length };
+  };
 
   return {
     baseBytes,
     render(parts) {
-      const out: Buffer[] = [];
-      for (const piece of merged) {
-        if (Buffer.isBuffer(piece)) out.push(piece);
-        else out.push(encodeField(piece.kind, valueOf(parts, piece.field)));
-      }
-      return Buffer.concat(out);
+      const { chunks, length } = slices(parts);
+      return Buffer.concat(chunks, length);
+    },
+    renderWire(parts) {
+      const { chunks, length } = slices(parts);
+      return { chunks, length, smtpSafe };
     },
   };
+}
+
+/**
+ * True when every message from these pieces can go into SMTP DATA as it is:
+ * CRLF line ends only, no line starting with '.', ending with CRLF. Personal
+ * values are safe by construction (header values are checked printable
+ * ASCII; body values are quoted-printable, which never starts a line with
+ * '.' and writes CRLF only), so only the static pieces need checking, once.
+ * A body value always ends a line (QP ends with a break), so the static
+ * piece after it must not start with '.'.
+ */
+function isSmtpSafe(pieces: Piece[]): boolean {
+  const last = pieces.at(-1);
+  if (!Buffer.isBuffer(last) || last.length < 2 || last[last.length - 2] !== 0x0d || last[last.length - 1] !== 0x0a) return false;
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i]!;
+    if (!Buffer.isBuffer(piece)) continue;
+    const before = pieces[i - 1];
+    const atLineStart = i === 0 || (before !== undefined && !Buffer.isBuffer(before) && before.kind !== 'header');
+    if (atLineStart && piece[0] === 0x2e) return false;
+    for (let j = 0; j < piece.length; j++) {
+      const b = piece[j]!;
+      if (b === 0x0d && piece[j + 1] !== 0x0a) return false;
+      if (b === 0x0a) {
+        if (j === 0 || piece[j - 1] !== 0x0d) return false;
+        if (piece[j + 1] === 0x2e) return false;
+      }
+    }
+  }
+  return true;
 }
 
 function valueOf(parts: RecipientParts, field: Field): string {

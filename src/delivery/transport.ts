@@ -24,10 +24,32 @@ export interface Envelope {
   to: string[];
 }
 
+/**
+ * A message as slices that are not joined (see MessageTemplate.renderWire).
+ * `smtpSafe`: CRLF line ends only, no line starting with '.', ends with CRLF,
+ * so it can be written into SMTP DATA as it is, with no dot-stuffing pass.
+ */
+export interface WireMessage {
+  readonly chunks: readonly Buffer[];
+  readonly length: number;
+  readonly smtpSafe: boolean;
+}
+
+export type RawMessage = Buffer | string | WireMessage;
+
 export interface Transport {
   name: string;
-  send(raw: Buffer | string, envelope: Envelope): Promise<{ response: string }>;
+  send(raw: RawMessage, envelope: Envelope): Promise<{ response: string }>;
   close(): Promise<void>;
+}
+
+const isWire = (raw: RawMessage): raw is WireMessage => typeof raw === 'object' && !Buffer.isBuffer(raw);
+
+/** The message as one Buffer (for DKIM, the outbox and the generic SMTP path). */
+export function joinMessage(raw: RawMessage): Buffer {
+  if (typeof raw === 'string') return Buffer.from(raw);
+  if (Buffer.isBuffer(raw)) return raw;
+  return raw.chunks.length === 1 ? raw.chunks[0]! : Buffer.concat(raw.chunks as Buffer[], raw.length);
 }
 
 export type FailureKind = 'transient' | 'permanent' | 'uncertain';
@@ -89,10 +111,14 @@ interface PooledConnection {
   ready: Promise<void>;
   messages: number;
   broken: boolean;
+  /** Set while a wire-ready message is being sent: its slices go straight to the socket. */
+  wire?: { message: WireMessage; written: () => void } | undefined;
+  /** False when this nodemailer's internals are not the ones the direct write relies on. */
+  direct: boolean;
 }
 
 interface Job {
-  raw: Buffer;
+  raw: Buffer | WireMessage;
   envelope: Envelope;
   resolve: (result: { response: string }) => void;
   reject: (error: TransportError) => void;
@@ -118,7 +144,8 @@ export function createSmtpTransport(url: string, options: SmtpOptions): Transpor
 
   const open = (): PooledConnection => {
     const smtp = new SMTPConnection(connectionOptions);
-    const conn: PooledConnection = { smtp, messages: 0, broken: false, ready: Promise.resolve() };
+    const conn: PooledConnection = { smtp, messages: 0, broken: false, ready: Promise.resolve(), direct: false };
+    conn.direct = writeWireDirectly(smtp, () => conn.wire);
     const drop = () => {
       conn.broken = true;
       all.delete(conn);
@@ -193,15 +220,25 @@ export function createSmtpTransport(url: string, options: SmtpOptions): Transpor
       return;
     }
     let consumed = false;
-    const bytes = job.raw;
-    const stream = new Readable({
-      read() {
-        this.push(bytes);
-        this.push(null);
-      },
-    });
-    stream.on('end', () => (consumed = true));
-    conn.smtp.send(job.envelope, stream, (err, info) => {
+    let message: Readable | Buffer;
+    const raw = job.raw;
+    if (isWire(raw) && raw.smtpSafe && conn.direct && raw.length > 0) {
+      // Written after the server's 354, like a stream: `consumed` keeps the uncertain-after-DATA distinction.
+      conn.wire = { message: raw, written: () => (consumed = true) };
+      message = raw.chunks[0]!;
+    } else {
+      conn.wire = undefined;
+      const bytes = joinMessage(raw);
+      message = new Readable({
+        read() {
+          this.push(bytes);
+          this.push(null);
+        },
+      });
+      message.on('end', () => (consumed = true));
+    }
+    conn.smtp.send(job.envelope, message, (err, info) => {
+      conn.wire = undefined;
       if (err) {
         const failure = classify(err, consumed);
         const code = (err as { code?: string }).code;
@@ -233,10 +270,9 @@ export function createSmtpTransport(url: string, options: SmtpOptions): Transpor
     name: `smtp://${connectionOptions.host}:${connectionOptions.port}`,
     async send(raw, envelope) {
       if (closed) throw new TransportError('transient', 'transport closed', 'transport closed');
-      let bytes = typeof raw === 'string' ? Buffer.from(raw) : raw;
-      if (options.dkim) bytes = await signDkim(bytes, options.dkim);
+      const message: Buffer | WireMessage = options.dkim ? await signDkim(joinMessage(raw), options.dkim) : typeof raw === 'string' ? Buffer.from(raw) : raw;
       return new Promise((resolve, reject) => {
-        queue.push({ raw: bytes, envelope, resolve, reject });
+        queue.push({ raw: message, envelope, resolve, reject });
         pump();
       });
     },
@@ -250,6 +286,59 @@ export function createSmtpTransport(url: string, options: SmtpOptions): Transpor
       }
     },
   };
+}
+
+/** The parts of nodemailer's SMTPConnection (10.x) that writeWireDirectly uses. */
+interface ConnectionInternals {
+  _socket: { cork(): void; uncork(): void; write(chunk: Buffer): boolean } | false;
+  _responseActions: Array<(str: string) => void>;
+  _createSendStream(callback: (err: Error | null, str?: string) => void): unknown;
+  _actionSMTPStream(str: string, callback: (err: Error | null, str?: string) => void): void;
+}
+
+const END_OF_DATA = Buffer.from('.\r\n');
+
+/**
+ * SMTPConnection pipes every message through a dot-stuffing Transform that
+ * looks at each byte in JavaScript: about 0.5 ms of CPU for a 70 KB message,
+ * which alone caps a sender near 2,000 messages/s (CPU profile of the send
+ * benchmark: stream writes and DataStream._transform were ~40% of the time).
+ * A wire-ready message needs no stuffing, so for it the data stream is
+ * replaced by a few corked socket writes of its slices plus ".\r\n", after
+ * the 354 exactly as before; the answer is handled by nodemailer's own
+ * response action. Everything else (envelope with PIPELINING, STARTTLS, AUTH,
+ * errors, timeouts) stays nodemailer's. When the internals are not as
+ * expected (another nodemailer version), this returns false and every
+ * message takes the ordinary stream path.
+ */
+function writeWireDirectly(smtp: SMTPConnection, current: () => { message: WireMessage; written: () => void } | undefined): boolean {
+  const internals = smtp as unknown as ConnectionInternals;
+  if (typeof internals._createSendStream !== 'function' || typeof internals._actionSMTPStream !== 'function' || !Array.isArray(internals._responseActions)) return false;
+  const original = internals._createSendStream;
+  internals._createSendStream = function (this: ConnectionInternals, callback) {
+    const wire = current();
+    const socket = this._socket;
+    if (!wire || !socket) return original.call(this, callback);
+    this._responseActions.push((str) => this._actionSMTPStream(str, callback));
+    return {
+      outByteCount: wire.message.length + END_OF_DATA.length,
+      write() {
+        socket.cork();
+        for (const chunk of wire.message.chunks) socket.write(chunk);
+      },
+      end() {
+        socket.write(END_OF_DATA);
+        socket.uncork();
+        wire.written();
+      },
+    };
+  };
+  return true;
+}
+
+/** Whether this nodemailer still has the internals the direct write uses (else every message is streamed, slower but correct). */
+export function directWriteAvailable(): boolean {
+  return writeWireDirectly(new SMTPConnection({ host: '127.0.0.1', port: 25 }), () => undefined);
 }
 
 function smtpOptionsFromUrl(url: string, timeouts: SmtpOptions['timeouts'] = {}): SMTPConnectionOptions & { host: string; port: number; auth?: { user: string; pass: string } } {
@@ -302,7 +391,7 @@ export function createOutboxTransport(dir: string, options: { unique?: boolean; 
     name: `outbox ${dir}`,
     async send(raw, envelope) {
       mkdirSync(dir, { recursive: true });
-      let bytes = typeof raw === 'string' ? Buffer.from(raw) : raw;
+      let bytes = joinMessage(raw);
       if (options.dkim) bytes = await signDkim(bytes, options.dkim);
       const who = (envelope.to[0] ?? 'unknown').replace(/[^A-Za-z0-9@._+-]/g, '_').slice(0, 200);
       const name = options.unique ? `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}-${who}.eml` : `${who}.eml`;

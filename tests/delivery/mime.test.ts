@@ -79,3 +79,20 @@ describe('quotedPrintable', () => {
     }
   });
 });
+
+describe('renderWire (the slices send hands to SMTP without joining them)', () => {
+  it('joins to exactly render(), and is marked SMTP-safe: CRLF only, no line starting with a dot, CRLF at the end', () => {
+    const template = compileMessage(variant, { fromName: 'Die Übersicht', fromAddress: 'news@example.org' });
+    const parts = { ...data, name: '.Dot first', to: 'a@example.com', messageId: 'm@example.org' };
+    const wire = template.renderWire(parts);
+    const joined = Buffer.concat(wire.chunks as Buffer[]);
+    expect(joined.equals(template.render(parts))).toBe(true);
+    expect(wire.length).toBe(joined.length);
+    expect(wire.smtpSafe).toBe(true);
+    // What smtpSafe promises, checked on the bytes (the variant has a line that starts with '.').
+    const text = joined.toString('latin1');
+    expect(text).not.toMatch(/(^|\n)\./);
+    expect(text).not.toMatch(/[^\r]\n|\r[^\n]/);
+    expect(text.endsWith('\r\n')).toBe(true);
+  });
+});

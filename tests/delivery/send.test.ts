@@ -164,6 +164,23 @@ describe('sendEdition over SMTP', () => {
   });
 });
 
+describe('the delivery log while sending', () => {
+  it('checkpoints the WAL less often during a send and restores the setting afterwards, with every answer committed', async () => {
+    for (let i = 0; i < 12; i++) addSubscriber(db, { email: `w${i}@example.com`, source: 'test' });
+    db.pragma('wal_autocheckpoint = 1000');
+    const summary = await send({ db });
+    expect(summary.sent).toBe(12);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    // Another connection (what a later run or the server sees) finds every answer committed.
+    const other = openDatabase(project.dataDir);
+    try {
+      expect(deliveryCounts(other, EDITION_ID)).toMatchObject({ sent: 12, pending: 0, sending: 0 });
+    } finally {
+      other.close();
+    }
+  });
+});
+
 describe('abort during a retry backoff', () => {
   it('returns at once and leaves the waiting message pending', async () => {
     const slow = await editionProject({ delivery: { pool_size: 2, max_attempts: 5, retry_base_ms: 600_000 } });

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSmtpTransport, TransportError, type Transport } from '../../src/delivery/transport.js';
+import { createSmtpTransport, directWriteAvailable, TransportError, type Transport, type WireMessage } from '../../src/delivery/transport.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp.js';
 
 const raw = (to: string) => Buffer.from(`From: <a@briefing.test>\r\nTo: <${to}>\r\nSubject: hi\r\nMessage-ID: <x.${to}>\r\n\r\nHello\r\n`);
@@ -67,6 +67,61 @@ describe('SMTP transport', () => {
     expect(sink.droppedAfterData).toHaveLength(1);
     await transport.send(raw('ok@example.com'), env('ok@example.com'));
     expect(sink.messages).toHaveLength(1);
+  });
+});
+
+describe('SMTP transport with wire messages (slices written straight to the socket)', () => {
+  let sink: SmtpSink;
+  let transport: Transport;
+  beforeEach(async () => {
+    sink = await startSmtpSink();
+    transport = createSmtpTransport(sink.url, { poolSize: 2, ratePerSecond: 0 });
+  });
+  afterEach(async () => {
+    await transport.close();
+    await sink.close();
+  });
+  const slices = (text: string, smtpSafe: boolean): WireMessage => {
+    const whole = Buffer.from(text, 'latin1');
+    const chunks = [whole.subarray(0, 7), whole.subarray(7, 40), whole.subarray(40)];
+    return { chunks, length: whole.length, smtpSafe };
+  };
+
+  it('the installed nodemailer has what the direct write needs (else sending falls back to its slow stream)', () => {
+    expect(directWriteAvailable()).toBe(true);
+  });
+
+  it('an SMTP-safe message arrives byte for byte, several in a row on one connection', async () => {
+    const body = (to: string) => `From: <a@briefing.test>\r\nTo: <${to}>\r\nSubject: wire\r\n\r\n${'line of text\r\n'.repeat(2000)}=2Edone\r\n`;
+    for (const to of ['w1@example.com', 'w2@example.com', 'w3@example.com']) {
+      const result = await transport.send(slices(body(to), true), env(to));
+      expect(result.response).toMatch(/^250/);
+    }
+    expect(sink.messages.map((m) => m.to[0])).toEqual(['w1@example.com', 'w2@example.com', 'w3@example.com']);
+    for (const m of sink.messages) expect(m.raw.toString('latin1')).toBe(body(m.to[0]!));
+  });
+
+  it('a message not marked SMTP-safe is dot-stuffed and its bare line ends fixed (a dot line does not end DATA)', async () => {
+    const text = 'From: <a@briefing.test>\r\nTo: <d@example.com>\r\nSubject: dots\r\n\r\nfirst\r\n.\r\n..two\nbare LF\r\nlast\r\n';
+    await transport.send(slices(text, false), env('d@example.com'));
+    expect(sink.messages).toHaveLength(1);
+    expect(sink.messages[0]!.raw.toString('latin1')).toBe(text.replace('..two\nbare', '..two\r\nbare'));
+  });
+
+  it('a connection dropped after a wire message went out is uncertain; one dropped before DATA is transient', async () => {
+    sink.script(({ stage, to }) => {
+      if (stage === 'rcpt' && to.startsWith('before')) return 'drop';
+      if (stage === 'data' && to.startsWith('after')) return 'drop';
+      return 'accept';
+    });
+    const msg = (to: string) => slices(`From: <a@briefing.test>\r\nTo: <${to}>\r\nSubject: x\r\n\r\nHello there, this is the body\r\n`, true);
+    const before = await failure(transport.send(msg('before@example.com'), env('before@example.com')));
+    expect(before.kind).toBe('transient');
+    const after = await failure(transport.send(msg('after@example.com'), env('after@example.com')));
+    expect(after.kind).toBe('uncertain');
+    expect(sink.droppedAfterData).toHaveLength(1);
+    await transport.send(msg('ok@example.com'), env('ok@example.com'));
+    expect(sink.messages.map((m) => m.to[0])).toEqual(['ok@example.com']);
   });
 });
 
