@@ -3,9 +3,15 @@
 // build` (src/archive/eleventy-config.ts); `briefing build` adds the atomic
 // swap and --strict. Briefs are data here, never templates: the input
 // folder is templates/site only.
+//
+// No top-level await: in watch mode Eleventy require()s this file to find its
+// dependencies when the project's package.json is not "type": "module", and
+// require() refuses a module with top-level await.
 import { register } from 'tsx/esm/api';
 
 register();
-const { projectEleventyConfig } = await import('./src/archive/project-config.ts');
 
-export default projectEleventyConfig;
+export default async function briefingEleventyConfig(eleventyConfig) {
+  const { projectEleventyConfig } = await import('./src/archive/project-config.ts');
+  return projectEleventyConfig(eleventyConfig);
+}

@@ -6,6 +6,7 @@
  * leaves the previous site exactly as it was.
  */
 import Eleventy from '@11ty/eleventy';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,7 +19,7 @@ import { formatProblem, hasErrors, type Problem } from '../problems.js';
 import { writeEditionEmails } from '../render/email-files.js';
 import { archiveData } from './data.js';
 import { configureEleventy, siteTemplatesDir, type EleventyUserConfig } from './eleventy-config.js';
-import { writeSearchIndex } from './search.js';
+import { SearchIndexer } from './search.js';
 
 const log = debug('archive:build');
 
@@ -51,29 +52,32 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
     log('%s: %dms', what, Math.round(performance.now() - started));
     started = performance.now();
   };
-  const published = await loadPublished(config);
-  lap('load briefs and editions');
-  const { problems } = published;
-  for (const p of problems) options.log.warn(formatProblem(p));
-  const badFiles = new Set(problems.filter((p) => p.severity === 'error').map((p) => p.file));
-  if (badFiles.size > 0) {
-    options.log.warn(`${badFiles.size} invalid file${badFiles.size === 1 ? '' : 's'} left out of the archive: ${[...badFiles].join(', ')}`);
-  }
-  if (options.strict && hasErrors(problems)) {
-    throw new InputError('BRIEF_INVALID', `--strict: ${badFiles.size} invalid file${badFiles.size === 1 ? '' : 's'}; nothing built, ${displayPath(outDir)} left as it was`);
-  }
-
+  // Pagefind's process starts while the briefs load: it takes pages as Eleventy renders them.
+  const indexer = (options.search ?? true) ? new SearchIndexer(config.site.language) : undefined;
   const staging = `${outDir}.staging-${process.pid}-${Date.now()}`;
   try {
+    const published = await loadPublished(config);
+    lap('load briefs and editions');
+    const { problems } = published;
+    for (const p of problems) options.log.warn(formatProblem(p));
+    const badFiles = new Set(problems.filter((p) => p.severity === 'error').map((p) => p.file));
+    if (badFiles.size > 0) {
+      options.log.warn(`${badFiles.size} invalid file${badFiles.size === 1 ? '' : 's'} left out of the archive: ${[...badFiles].join(', ')}`);
+    }
+    if (options.strict && hasErrors(problems)) {
+      throw new InputError('BRIEF_INVALID', `--strict: ${badFiles.size} invalid file${badFiles.size === 1 ? '' : 's'}; nothing built, ${displayPath(outDir)} left as it was`);
+    }
+
     const data = archiveData(published);
     lap('archive data');
     const input = siteTemplatesDir(config);
     log('eleventy %s → %s (%d briefs)', input, staging, data.briefs.length);
+    const onPage = indexer ? (outputPath: string, html: string) => indexer.add(path.relative(staging, path.resolve(outputPath)), html) : undefined;
     const elev = new Eleventy(input, staging, {
       quietMode: true,
       // Never pick up a project's .eleventy.js here: this build configures itself.
       configPath: '',
-      config: (eleventyConfig: EleventyUserConfig) => configureEleventy(eleventyConfig, { data: async () => data }),
+      config: (eleventyConfig: EleventyUserConfig) => configureEleventy(eleventyConfig, { data: async () => data, onPage }),
     });
     // Eleventy's console output goes to DEBUG=Briefing:archive:eleventy; its errors are thrown and reported below.
     const eleventyLog = debug('archive:eleventy');
@@ -81,12 +85,11 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
     const written = await elev.write();
     const pages = countWritten(written) ?? data.pageCount;
     lap('eleventy');
-    await writeEditionEmails(published, staging);
-    lap('edition emails');
-    if (options.search ?? true) {
-      await writeSearchIndex(staging, config.site.language);
-      lap('search index');
-    }
+    // The emails render here while Pagefind (its own process) writes the index: both finish before the swap.
+    const [emails, search] = await Promise.allSettled([writeEditionEmails(published, staging), indexer?.finish(staging)]);
+    if (emails.status === 'rejected') throw emails.reason;
+    if (search.status === 'rejected') throw search.reason;
+    lap(indexer ? 'edition emails and search index' : 'edition emails');
     await writeFile(path.join(staging, BUILD_MARKER), 'Built by `briefing build`; this folder is replaced by the next build.\n');
     await swap(staging, outDir);
     lap('swap');
@@ -96,6 +99,7 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
     );
     return { outDir, pages, problems };
   } catch (cause) {
+    await indexer?.close();
     await rm(staging, { recursive: true, force: true });
     if (cause instanceof BriefingError) throw cause;
     throw new BriefingError('BUILD_FAILED', `the build failed; ${displayPath(outDir)} was left as it was`, { file: displayPath(outDir), cause: causeChain(cause) });
@@ -126,7 +130,11 @@ async function checkOutDir(config: Config, outDir: string): Promise<void> {
   if (!looksBuilt) throw new UsageError(`--out ${displayPath(outDir)} holds files that are not a built archive; refusing to replace it`);
 }
 
-/** Old site aside, new site in, old site removed; the new one is never half there. */
+/**
+ * Old site aside, new site in, old site removed; the new one is never half
+ * there. Deleting 10,000 page folders takes seconds and nobody waits for it:
+ * the old site is renamed aside (instant) and removed by a detached process.
+ */
 async function swap(staging: string, outDir: string): Promise<void> {
   const old = `${outDir}.old-${process.pid}-${Date.now()}`;
   const hadOld = existsSync(outDir);
@@ -137,7 +145,19 @@ async function swap(staging: string, outDir: string): Promise<void> {
     if (hadOld) await rename(old, outDir);
     throw error;
   }
-  if (hadOld) await rm(old, { recursive: true, force: true });
+  if (hadOld) removeInBackground(old);
+}
+
+/** Removes `dir` without holding up the build (or the CLI's exit); in-process if no child can be started. */
+export function removeInBackground(dir: string): void {
+  const script = 'require("node:fs").rmSync(process.argv[1], { recursive: true, force: true })';
+  try {
+    const child = spawn(process.execPath, ['-e', script, dir], { detached: true, stdio: 'ignore' });
+    child.on('error', () => void rm(dir, { recursive: true, force: true }).catch(() => undefined));
+    child.unref();
+  } catch {
+    void rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
 }
 
 /**

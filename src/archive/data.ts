@@ -137,10 +137,18 @@ export interface ArchiveData {
   pageCount: number;
 }
 
-export function archiveData(published: Published): ArchiveData {
+/** What every brief's view needs: date and language labels, theme references, editions per brief. */
+interface ViewContext {
+  dayLabel(date: string): string;
+  monthLabel(date: string): string;
+  languageNames: Intl.DisplayNames | undefined;
+  themeRefs: Map<string, ThemeRef>;
+  editionsOf: Map<string, Array<{ url: string; label: string }>>;
+}
+
+function viewContext(published: Published): ViewContext {
   const { config } = published;
   const lang = config.site.language;
-  const baseUrl = config.site.base_url;
   const dayFormat = new Intl.DateTimeFormat(lang, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
   const monthFormat = new Intl.DateTimeFormat(lang, { month: 'long', year: 'numeric', timeZone: 'UTC' });
   const dayLabels = new Map<string, string>();
@@ -167,39 +175,67 @@ export function archiveData(published: Published): ArchiveData {
       editionsOf.set(b.id, list);
     }
   }
+  return { dayLabel, monthLabel: (date) => monthFormat.format(utc(date)), languageNames, themeRefs, editionsOf };
+}
 
-  const briefs: ArchiveBrief[] = published.briefs.map((b) => ({
+/** A brief as its page and the listings show it; `related` is filled in by the caller. */
+function briefView(b: Brief, ctx: ViewContext, baseUrl: string, bodyHtml: string): ArchiveBrief {
+  return {
     id: b.id,
     url: paths.brief(b.id),
     absoluteUrl: absolute(baseUrl, paths.brief(b.id)),
     title: b.title,
     date: b.date,
-    dateLabel: dayLabel(b.date),
+    dateLabel: ctx.dayLabel(b.date),
     summary: b.summary,
     whyItMatters: b.why_it_matters,
-    bodyHtml: renderMarkdown(b.body),
-    themes: b.themes.map((slug) => themeRefs.get(slug)).filter((t): t is ThemeRef => t !== undefined),
+    bodyHtml,
+    themes: b.themes.map((slug) => ctx.themeRefs.get(slug)).filter((t): t is ThemeRef => t !== undefined),
     source: {
       name: b.source.name,
       url: b.source.url,
       author: b.source.author,
       published: b.source.published,
-      publishedLabel: b.source.published ? dayLabel(b.source.published) : undefined,
+      publishedLabel: b.source.published ? ctx.dayLabel(b.source.published) : undefined,
       language: b.source.language,
-      languageLabel: b.source.language ? languageLabel(languageNames, b.source.language) : undefined,
+      languageLabel: b.source.language ? languageLabel(ctx.languageNames, b.source.language) : undefined,
       originalTitle: b.source.original_title,
     },
     entities: b.entities,
     related: [],
-    editions: editionsOf.get(b.id) ?? [],
-  }));
+    editions: ctx.editionsOf.get(b.id) ?? [],
+  };
+}
+
+const relatedView = (o: ArchiveBrief) => ({ url: o.url, title: o.title, date: o.date, dateLabel: o.dateLabel, themes: o.themes });
+
+/**
+ * One brief's page data, exactly as archiveData would give it, without
+ * rendering every other brief's Markdown: the dev server shows a just-written
+ * brief this way before its full rebuild. Undefined when it is not published.
+ */
+export function briefPageData(published: Published, id: string): ArchiveBrief | undefined {
+  const index = published.briefs.findIndex((b) => b.id === id);
+  if (index < 0) return undefined;
+  const ctx = viewContext(published);
+  const baseUrl = published.config.site.base_url;
+  const brief = briefView(published.briefs[index]!, ctx, baseUrl, renderMarkdown(published.briefs[index]!.body));
+  brief.related = relatedIndex(published.briefs, 5, index)[index]!.map((j) => relatedView(briefView(published.briefs[j]!, ctx, baseUrl, '')));
+  return brief;
+}
+
+export function archiveData(published: Published): ArchiveData {
+  const { config } = published;
+  const lang = config.site.language;
+  const baseUrl = config.site.base_url;
+  const ctx = viewContext(published);
+  const { dayLabel, themeRefs } = ctx;
+
+  const briefs: ArchiveBrief[] = published.briefs.map((b) => briefView(b, ctx, baseUrl, renderMarkdown(b.body)));
   const byId = new Map(briefs.map((b) => [b.id, b]));
 
   relatedIndex(published.briefs).forEach((others, i) => {
-    briefs[i]!.related = others.map((j) => {
-      const o = briefs[j]!;
-      return { url: o.url, title: o.title, date: o.date, dateLabel: o.dateLabel, themes: o.themes };
-    });
+    briefs[i]!.related = others.map((j) => relatedView(briefs[j]!));
   });
 
   const themes: ArchiveTheme[] = [];
@@ -218,7 +254,7 @@ export function archiveData(published: Published): ArchiveData {
       latest: items.slice(0, HOME_PER_THEME),
     };
     themes.push(theme);
-    themePages.push(...paginate(theme, items, (d) => monthFormat.format(utc(d))));
+    themePages.push(...paginate(theme, items, ctx.monthLabel));
     themeFeeds.push(
       feed(items, {
         path: paths.themeFeed(t.slug),

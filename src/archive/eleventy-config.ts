@@ -35,6 +35,13 @@ export class Archive {
   }
 }
 
+/**
+ * Autoescape is Nunjucks' default; stated so it cannot be lost. Only
+ * renderMarkdown output is printed with `| safe`. Shared with dev-preview.ts,
+ * which must render a brief page exactly as Eleventy does.
+ */
+export const NUNJUCKS_OPTIONS = Object.freeze({ autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true });
+
 /** The subset of Eleventy's UserConfig used here (Eleventy ships no types for it). */
 export interface EleventyUserConfig {
   addGlobalData(name: string, data: unknown): unknown;
@@ -44,6 +51,7 @@ export interface EleventyUserConfig {
   addWatchTarget(target: string): unknown;
   setQuietMode(quiet: boolean): unknown;
   setDataFileBaseName?(name: string): unknown;
+  addTransform(name: string, fn: (this: { page: { outputPath: string | false } }, content: string) => unknown): unknown;
   on(event: string, fn: (...args: never[]) => unknown): unknown;
 }
 
@@ -51,11 +59,24 @@ export interface EleventyUserConfig {
  * Registers everything the archive needs. `data` is called on every build,
  * so `eleventy --serve` picks up new briefs on each rebuild.
  */
-export function configureEleventy(eleventyConfig: EleventyUserConfig, options: { data: () => Promise<ArchiveData> }): void {
+export function configureEleventy(
+  eleventyConfig: EleventyUserConfig,
+  options: {
+    data: () => Promise<ArchiveData>;
+    /** Each page as rendered, with its output path: the search index takes them while Eleventy goes on. */
+    onPage?: (outputPath: string, content: string) => void;
+  },
+): void {
   eleventyConfig.addGlobalData('archive', async () => new Archive(await options.data()));
+  const { onPage } = options;
+  if (onPage) {
+    eleventyConfig.addTransform('briefing-page', function (content) {
+      if (this.page.outputPath) onPage(this.page.outputPath, content);
+      return content;
+    });
+  }
   for (const [name, fn] of Object.entries(filters)) eleventyConfig.addFilter(name, fn as (...args: never[]) => unknown);
   // Nunjucks only: no Markdown or Liquid files are ever templates here.
   eleventyConfig.setTemplateFormats(['njk']);
-  // Autoescape is Nunjucks' default; stated so it cannot be lost. Only renderMarkdown output is printed with `| safe`.
-  eleventyConfig.setNunjucksEnvironmentOptions({ autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true });
+  eleventyConfig.setNunjucksEnvironmentOptions({ ...NUNJUCKS_OPTIONS });
 }

@@ -12,8 +12,11 @@ const WINDOW = 8;
 const ENTITY_WEIGHT = 3;
 const THEME_WEIGHT = 1;
 
-/** For each brief (by index into `briefs`), the indexes of up to `limit` related briefs, best first. */
-export function relatedIndex(briefs: readonly Brief[], limit = 5): number[][] {
+/**
+ * For each brief (by index into `briefs`), the indexes of up to `limit` related briefs, best first.
+ * With `only`, just that brief's list is computed (the others are empty).
+ */
+export function relatedIndex(briefs: readonly Brief[], limit = 5, only?: number): number[][] {
   const buckets = new Map<string, number[]>();
   // Per brief: its keys and its position in each key's bucket.
   const keysOf: Array<Array<[string, number]>> = briefs.map(() => []);
@@ -32,6 +35,7 @@ export function relatedIndex(briefs: readonly Brief[], limit = 5): number[][] {
   });
 
   return briefs.map((brief, i) => {
+    if (only !== undefined && i !== only) return [];
     const scores = new Map<number, number>();
     for (const [key, pos] of keysOf[i]!) {
       const bucket = buckets.get(key)!;

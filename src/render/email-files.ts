@@ -3,14 +3,23 @@
  * the all-themes variant of each edition, with the personal links replaced by
  * obvious placeholder URLs (this copy is public; nobody's token belongs in it).
  * The archive build calls it before the atomic swap.
+ *
+ * Rendering MJML costs ~20 ms per edition, and old editions rarely change, so
+ * each edition's output is cached by a hash of everything that goes into it:
+ * the edition with its briefs, the config, the email templates and the
+ * renderer's own code and package versions. A hit copies the cached bytes,
+ * which are exactly what a fresh render writes.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/schema.js';
-import type { Published } from '../editions/published.js';
+import type { Published, ResolvedEdition } from '../editions/published.js';
 import { debug } from '../log.js';
 import { absolute, paths } from '../urls.js';
-import { renderEmailVariant } from './email.js';
+import type { EmailVariant } from './variant.js';
 import { personalize, type PersonalData } from './variant.js';
 
 const log = debug('email-files');
@@ -24,18 +33,178 @@ export function samplePersonalData(config: Config): PersonalData {
   };
 }
 
-export async function writeEditionEmails(published: Published, outDir: string): Promise<void> {
+/** Where rendered edition emails are kept between builds (like Eleventy's own .cache). */
+export function emailCacheDir(config: Config): string {
+  return path.join(config.root, '.cache', 'briefing', 'edition-emails');
+}
+
+export interface EmailFilesOptions {
+  /** Cache folder; `false` renders every edition. Default: emailCacheDir(config). */
+  cacheDir?: string | false;
+}
+
+export interface EmailFilesResult {
+  rendered: number;
+  cached: number;
+}
+
+export async function writeEditionEmails(published: Published, outDir: string, options: EmailFilesOptions = {}): Promise<EmailFilesResult> {
   const { config } = published;
   const all = config.themes.map((t) => t.slug);
+  const cacheDir = options.cacheDir === undefined ? emailCacheDir(config) : options.cacheDir;
+  const templates = cacheDir ? templatesFingerprint(config) : '';
+  const common = cacheDir ? commonFingerprint(config, templates) : '';
+  const used = new Set<string>();
+  const result: EmailFilesResult = { rendered: 0, cached: 0 };
   for (const edition of published.editions) {
     // An edition whose briefs are all missing has nothing to show; loadPublished already reported it.
     if (edition.sections.length === 0) continue;
-    const variant = await renderEmailVariant(config, edition, all);
-    const personal = personalize(variant, samplePersonalData(config));
     const dir = path.join(outDir, 'editions', edition.id);
-    await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, 'email.html'), personal.html);
-    await writeFile(path.join(dir, 'email.txt'), personal.text);
+    mkdirSync(dir, { recursive: true });
+    const key = cacheDir ? editionKey(common, edition) : '';
+    if (cacheDir) {
+      used.add(key);
+      if (copyCached(cacheDir, key, dir)) {
+        result.cached++;
+        continue;
+      }
+    }
+    // MJML loads only when something must be rendered: a warm build never pays for it.
+    const { renderEmailVariant } = await import('./email.js');
+    const variant: EmailVariant = await renderEmailVariant(config, edition, all);
+    const personal = personalize(variant, samplePersonalData(config));
+    writeFileSync(path.join(dir, 'email.html'), personal.html);
+    writeFileSync(path.join(dir, 'email.txt'), personal.text);
+    if (cacheDir && rendererTemplatesAre(config, templates)) store(cacheDir, key, personal);
+    result.rendered++;
     log('wrote %s', dir);
   }
+  if (cacheDir) prune(cacheDir, used);
+  log('%d rendered, %d from cache', result.rendered, result.cached);
+  return result;
+}
+
+const CACHE_FILES = ['email.html', 'email.txt'] as const;
+
+function copyCached(cacheDir: string, key: string, dir: string): boolean {
+  try {
+    for (const name of CACHE_FILES) copyFileSync(path.join(cacheDir, key, name), path.join(dir, name));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Written to a temp folder and renamed, so a crash never leaves half an entry under a valid key. */
+function store(cacheDir: string, key: string, personal: { html: string; text: string }): void {
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    const tmp = path.join(cacheDir, `.tmp-${process.pid}-${key}`);
+    mkdirSync(tmp, { recursive: true });
+    writeFileSync(path.join(tmp, 'email.html'), personal.html);
+    writeFileSync(path.join(tmp, 'email.txt'), personal.text);
+    rmSync(path.join(cacheDir, key), { recursive: true, force: true });
+    renameSync(tmp, path.join(cacheDir, key));
+  } catch (error) {
+    // A cache that cannot be written only costs the next build time.
+    log('cache write failed: %s', (error as Error).message);
+  }
+}
+
+/** Entries no edition used in this build: an edited brief or template leaves its old render behind. */
+function prune(cacheDir: string, used: ReadonlySet<string>): void {
+  let names: string[];
+  try {
+    names = readdirSync(cacheDir);
+  } catch {
+    return;
+  }
+  for (const name of names) if (!used.has(name)) rmSync(path.join(cacheDir, name), { recursive: true, force: true });
+}
+
+function editionKey(common: string, edition: ResolvedEdition): string {
+  return createHash('sha256').update(common).update('\0').update(JSON.stringify(edition)).digest('hex').slice(0, 32);
+}
+
+const RENDER_DIR = path.dirname(fileURLToPath(import.meta.url));
+/** Source files whose code shapes the email, besides src/render itself. */
+const RENDER_DEPS = ['../urls.ts', '../briefs/schema.ts', '../editions/published.ts'];
+const RENDER_PACKAGES = ['mjml', 'mjml-core', 'nunjucks', 'markdown-it', 'html-to-text'];
+
+/**
+ * The renderer keeps the templates it first loaded for the life of the process
+ * (a dev server, `briefing start`). A render made after the templates changed
+ * on disk may still use the old ones, so it must not be stored under a key
+ * that claims the new ones: only renders made with the templates seen at this
+ * process's first render are stored.
+ */
+const firstRenderTemplates = new Map<string, string>();
+function rendererTemplatesAre(config: Config, fingerprint: string): boolean {
+  const key = templateDirs(config).join('\0');
+  const first = firstRenderTemplates.get(key) ?? fingerprint;
+  firstRenderTemplates.set(key, first);
+  return first === fingerprint;
+}
+
+/** The email templates' paths and contents. */
+function templatesFingerprint(config: Config): string {
+  return hashFiles(templateFiles(config));
+}
+
+/** Everything but the edition: config (without secrets), templates, renderer code and package versions. */
+export function commonFingerprint(config: Config, templates = templatesFingerprint(config)): string {
+  const hash = createHash('sha256');
+  const { secrets: _secrets, ...rest } = config;
+  hash.update(JSON.stringify(rest)).update('\0').update(templates).update('\0').update(hashFiles(codeFiles()));
+  const require = createRequire(import.meta.url);
+  for (const name of RENDER_PACKAGES) {
+    try {
+      hash.update(`\0${name}@${(require(`${name}/package.json`) as { version: string }).version}`);
+    } catch {
+      hash.update(`\0${name}@?`);
+    }
+  }
+  return hash.digest('hex');
+}
+
+function hashFiles(files: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const file of files) {
+    hash.update('\0').update(file).update('\0');
+    try {
+      hash.update(readFileSync(file));
+    } catch {
+      hash.update('(missing)');
+    }
+  }
+  return hash.digest('hex');
+}
+
+/** The email template folders, project first (the same as email.ts, listed without loading MJML). */
+function templateDirs(config: Config): string[] {
+  return [...new Set([path.join(config.templatesDir, 'email'), path.resolve(RENDER_DIR, '../../templates/email')])];
+}
+
+function templateFiles(config: Config): string[] {
+  return templateDirs(config).flatMap((dir) => walk(dir));
+}
+
+function codeFiles(): string[] {
+  return [...walk(RENDER_DIR).filter((f) => /\.[cm]?[jt]s$/.test(f)), ...RENDER_DEPS.map((f) => path.resolve(RENDER_DIR, f))];
+}
+
+function walk(dir: string): string[] {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .flatMap((e) => {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) return walk(full);
+      return e.isFile() || statSync(full, { throwIfNoEntry: false })?.isFile() ? [full] : [];
+    });
 }

@@ -294,6 +294,25 @@ describe('buildArchive: atomic output and strictness', () => {
     }
   });
 
+  it('swaps the new site in and removes the old one without waiting for it', async () => {
+    const project = tempProject({ briefs: SAMPLE_BRIEFS });
+    try {
+      const out = path.join(project.root, 'dist');
+      await buildArchive(project.config(), { outDir: out, log: silentLogger, search: false });
+      writeFileSync(path.join(out, 'left-from-the-old-site.txt'), 'old');
+      await buildArchive(project.config(), { outDir: out, log: silentLogger, search: false });
+      // The new site is whole the moment the build returns; the old one is gone from dist/ at once.
+      expect(existsSync(path.join(out, 'index.html'))).toBe(true);
+      expect(existsSync(path.join(out, 'left-from-the-old-site.txt'))).toBe(false);
+      // Its renamed copy is removed in the background.
+      const leftovers = () => readdirSync(project.root).filter((n) => n.startsWith('dist.'));
+      for (let i = 0; i < 600 && leftovers().length; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(leftovers()).toEqual([]);
+    } finally {
+      project.cleanup();
+    }
+  });
+
   it('refuses to replace a folder that is not a built archive', async () => {
     const project = tempProject({ briefs: SAMPLE_BRIEFS });
     try {

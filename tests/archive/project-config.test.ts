@@ -1,8 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, tempProject, type TempProject } from '../helpers/project.js';
+import { briefText, ROOT, tempProject, type TempProject } from '../helpers/project.js';
 import { FIXTURE_BRIEFS, page, SAMPLE_BRIEFS } from './site.js';
 
 // Plain Eleventy (`npx @11ty/eleventy`, what `npm run dev` serves) with the root .eleventy.js.
@@ -44,3 +45,51 @@ describe('.eleventy.js', () => {
     expect(css).toMatch(/\.t-safety \{ --accent: #[0-9a-f]{6}; \}/);
   });
 });
+
+describe('npm run dev (eleventy --serve)', () => {
+  it('builds a brief written during the first build, in a project whose package.json is not "type": "module"', async () => {
+    const dev = tempProject({ briefs: SAMPLE_BRIEFS });
+    // The regression: Eleventy require()d .eleventy.js to watch it, and require() refused its top-level await.
+    writeFileSync(path.join(dev.root, 'package.json'), JSON.stringify({ private: true }) + '\n');
+    const port = await freePort();
+    const child = spawn(process.execPath, [ELEVENTY, '--serve', `--port=${port}`, `--config=${path.join(ROOT, '.eleventy.js')}`], {
+      cwd: dev.root,
+      env: { ...process.env, NO_COLOR: '1', BRIEFING_DATA_DIR: dev.dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let output = '';
+    let exited = false;
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('exit', () => (exited = true));
+    const until = async (what: string, test: () => boolean) => {
+      const start = Date.now();
+      while (!test()) {
+        if (exited || Date.now() - start > 60_000) throw new Error(`gave up waiting for ${what}:\n${output}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    try {
+      // Eleventy is writing pages: the briefs were read, and its watcher has not started yet.
+      await until('the first build', () => output.includes('Writing'));
+      dev.writeBrief('written-during-first-build.md', briefText({ title: 'Written while the dev server started' }));
+      const page = path.join(dev.root, 'dist/briefs/written-during-first-build/index.html');
+      await until('the new brief page', () => existsSync(page));
+      expect(readFileSync(page, 'utf8')).toContain('Written while the dev server started');
+      expect(output).not.toMatch(/Fatal Error/);
+    } finally {
+      if (child.pid && !exited) process.kill(-child.pid, 'SIGTERM');
+      dev.cleanup();
+    }
+  }, 120_000);
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}

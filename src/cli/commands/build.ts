@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import path from 'node:path';
-import { buildArchive } from '../../archive/build.js';
 import { hasErrors } from '../../problems.js';
 import { EXIT, type CommandContext, type ExitCode } from '../context.js';
 
@@ -19,6 +18,8 @@ export function registerBuild(program: Command, ctx: CommandContext, run: (fn: (
     .action((opts: { out?: string; strict?: boolean; search: boolean }) =>
       run(async () => {
         const config = ctx.config();
+        // Loaded here, not at the top: Eleventy, Pagefind and MJML cost every other command ~1 s of start-up.
+        const { buildArchive } = await import('../../archive/build.js');
         // --out is relative to where the writer stands, like every path on the command line.
         const outDir = opts.out === undefined ? undefined : path.resolve(opts.out);
         const result = await buildArchive(config, { outDir, strict: Boolean(opts.strict), search: opts.search, log: ctx.log });
