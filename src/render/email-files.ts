@@ -20,6 +20,7 @@ import type { Published, ResolvedEdition } from '../editions/published.js';
 import { debug } from '../log.js';
 import { absolute, paths } from '../urls.js';
 import type { EmailVariant } from './variant.js';
+import { templatePaths } from './nunjucks.js';
 import { personalize, type PersonalData } from './variant.js';
 
 const log = debug('email-files');
@@ -52,8 +53,7 @@ export async function writeEditionEmails(published: Published, outDir: string, o
   const { config } = published;
   const all = config.themes.map((t) => t.slug);
   const cacheDir = options.cacheDir === undefined ? emailCacheDir(config) : options.cacheDir;
-  const templates = cacheDir ? templatesFingerprint(config) : '';
-  const common = cacheDir ? commonFingerprint(config, templates) : '';
+  const common = cacheDir ? commonFingerprint(config) : '';
   const used = new Set<string>();
   const result: EmailFilesResult = { rendered: 0, cached: 0 };
   for (const edition of published.editions) {
@@ -75,7 +75,7 @@ export async function writeEditionEmails(published: Published, outDir: string, o
     const personal = personalize(variant, samplePersonalData(config));
     writeFileSync(path.join(dir, 'email.html'), personal.html);
     writeFileSync(path.join(dir, 'email.txt'), personal.text);
-    if (cacheDir && rendererTemplatesAre(config, templates)) store(cacheDir, key, personal);
+    if (cacheDir) store(cacheDir, key, personal);
     result.rendered++;
     log('wrote %s', dir);
   }
@@ -131,21 +131,6 @@ const RENDER_DIR = path.dirname(fileURLToPath(import.meta.url));
 const RENDER_DEPS = ['../urls.ts', '../briefs/schema.ts', '../editions/published.ts'];
 const RENDER_PACKAGES = ['mjml', 'mjml-core', 'nunjucks', 'markdown-it', 'html-to-text'];
 
-/**
- * The renderer keeps the templates it first loaded for the life of the process
- * (a dev server, `briefing start`). A render made after the templates changed
- * on disk may still use the old ones, so it must not be stored under a key
- * that claims the new ones: only renders made with the templates seen at this
- * process's first render are stored.
- */
-const firstRenderTemplates = new Map<string, string>();
-function rendererTemplatesAre(config: Config, fingerprint: string): boolean {
-  const key = templateDirs(config).join('\0');
-  const first = firstRenderTemplates.get(key) ?? fingerprint;
-  firstRenderTemplates.set(key, first);
-  return first === fingerprint;
-}
-
 /** The email templates' paths and contents. */
 function templatesFingerprint(config: Config): string {
   return hashFiles(templateFiles(config));
@@ -180,13 +165,8 @@ function hashFiles(files: readonly string[]): string {
   return hash.digest('hex');
 }
 
-/** The email template folders, project first (the same as email.ts, listed without loading MJML). */
-function templateDirs(config: Config): string[] {
-  return [...new Set([path.join(config.templatesDir, 'email'), path.resolve(RENDER_DIR, '../../templates/email')])];
-}
-
 function templateFiles(config: Config): string[] {
-  return templateDirs(config).flatMap((dir) => walk(dir));
+  return templatePaths(config.templatesDir, 'email').flatMap((dir) => walk(dir));
 }
 
 function codeFiles(): string[] {

@@ -13,7 +13,7 @@ import { BriefingError, InputError } from '../errors.js';
 import { debug } from '../log.js';
 import { emailModel, subjectFor, variantThemes, type EmailModel } from './email-data.js';
 import { emailText } from './email-text.js';
-import { BUILTIN_TEMPLATES, TRACE_MARKER, createEnv } from './nunjucks.js';
+import { TRACE_MARKER, createEnv, templatePaths, templatesVersion } from './nunjucks.js';
 import type { EmailVariant } from './variant.js';
 
 export { subjectFor } from './email-data.js';
@@ -24,18 +24,18 @@ export const EMAIL_TEMPLATE = 'edition.mjml.njk';
 
 /** Project templates first (templates/email), then the built-in ones. */
 export function emailTemplatePaths(config: Config): string[] {
-  const own = path.join(config.templatesDir, 'email');
-  const builtin = path.join(BUILTIN_TEMPLATES, 'email');
-  return own === builtin ? [own] : [own, builtin];
+  return templatePaths(config.templatesDir, 'email');
 }
 
-const envs = new Map<string, ReturnType<typeof createEnv>>();
+/** One environment per folder set and mode, made anew when a template file changes on disk. */
+const envs = new Map<string, { version: string; env: ReturnType<typeof createEnv> }>();
 function envFor(config: Config, trace = false) {
   const paths = emailTemplatePaths(config);
   const key = `${trace}:${paths.join('\0')}`;
-  let env = envs.get(key);
-  if (!env) envs.set(key, (env = createEnv(paths, { trace })));
-  return env;
+  const version = templatesVersion(paths);
+  let entry = envs.get(key);
+  if (entry?.version !== version) envs.set(key, (entry = { version, env: createEnv(paths, { trace }) }));
+  return entry.env;
 }
 
 function renderTemplate(config: Config, model: EmailModel, trace = false): string {

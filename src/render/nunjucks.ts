@@ -5,11 +5,38 @@
  * Templates are trusted project files; brief text only ever arrives as data.
  */
 import nunjucks from 'nunjucks';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The package's own templates folder, the fallback when a project has none. */
 export const BUILTIN_TEMPLATES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates');
+
+/** A kind's template folders (email, site), project first: a project may override single templates. */
+export function templatePaths(templatesDir: string, kind: string): string[] {
+  return [...new Set([path.join(templatesDir, kind), path.join(BUILTIN_TEMPLATES, kind)])];
+}
+
+/**
+ * The templates' files and modification times, as one string. A long-running
+ * process (`briefing start`, the dev server) compares it to pick up edits.
+ */
+export function templatesVersion(searchPaths: readonly string[]): string {
+  const parts: string[] = [];
+  for (const dir of searchPaths) {
+    let names: string[];
+    try {
+      names = (readdirSync(dir, { recursive: true }) as string[]).sort();
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const info = statSync(path.join(dir, name), { throwIfNoEntry: false });
+      if (info?.isFile()) parts.push(`${dir}/${name}:${info.mtimeMs}:${info.size}`);
+    }
+  }
+  return parts.join('\n');
+}
 
 /** Marks each template line that opens or closes an MJML tag, so an MJML error line maps back to the template. */
 export const TRACE_MARKER = /<!--@tpl (\S+):(\d+)-->/g;

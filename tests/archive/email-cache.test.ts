@@ -77,18 +77,22 @@ describe('writeEditionEmails cache', () => {
     expect(read(path.join(project.root, 'dist')).html).toContain('Template changed');
   });
 
-  it('does not store a render made after the templates changed under the same process', async () => {
+  it('renders with a template edited under the same process, and caches that render under the new key', async () => {
     const e = await sampleEdition();
     project = e.project;
     const cacheDir = path.join(project.root, 'cache');
     await writeEditionEmails(await loadPublished(e.config), path.join(project.root, 'a'), { cacheDir });
-    const stored = readdirSync(cacheDir);
-    // The renderer keeps the templates it loaded first; a key naming the new template must not get the old render.
     const own = path.join(project.root, 'templates/email');
     mkdirSync(own, { recursive: true });
-    writeFileSync(path.join(own, 'edition.mjml.njk'), readFileSync(path.join(ROOT, 'templates/email/edition.mjml.njk'), 'utf8') + '\n');
-    expect(await writeEditionEmails(await loadPublished(e.config), path.join(project.root, 'b'), { cacheDir })).toEqual({ rendered: 1, cached: 0 });
-    expect(readdirSync(cacheDir).filter((n) => !stored.includes(n))).toEqual([]);
+    const builtin = readFileSync(path.join(ROOT, 'templates/email/edition.mjml.njk'), 'utf8');
+    writeFileSync(path.join(own, 'edition.mjml.njk'), builtin.replace('{{ postalAddress }}', '{{ postalAddress }} · Edited in place'));
+    const b = path.join(project.root, 'b');
+    expect(await writeEditionEmails(await loadPublished(e.config), b, { cacheDir })).toEqual({ rendered: 1, cached: 0 });
+    expect(read(b).html).toContain('Edited in place');
+    // The next build reads that render from the cache: it was stored under the edited template's key.
+    const c = path.join(project.root, 'c');
+    expect(await writeEditionEmails(await loadPublished(e.config), c, { cacheDir })).toEqual({ rendered: 0, cached: 1 });
+    expect(read(c).html).toContain('Edited in place');
   });
 
   it('renders again when the config changes what the email shows', async () => {

@@ -3,14 +3,14 @@
  * back with a DOM parser: contents and their order, links, size, variants,
  * hostile brief text and template errors.
  */
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseHTML } from 'linkedom';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BriefingError } from '../../src/errors.js';
 import { renderEmailVariant, subjectFor } from '../../src/render/email.js';
 import { PLACEHOLDERS } from '../../src/render/variant.js';
-import { FIXTURES, briefText, tempProject, type TempProject } from '../helpers/project.js';
+import { FIXTURES, ROOT, briefText, tempProject, type TempProject } from '../helpers/project.js';
 import { THEMES, manyEdition, sampleEdition, withEdition } from './edition-project.js';
 
 let project: TempProject | undefined;
@@ -226,6 +226,21 @@ describe('renderEmailVariant', () => {
 });
 
 describe('subjectFor', () => {
+  it('picks up an email template edited while the process runs (briefing start, the dev server)', async () => {
+    // Regression: the Nunjucks environment was kept for the life of the process, so edits never showed.
+    const e = await sampleEdition();
+    project = e.project;
+    const before = await renderEmailVariant(e.config, e.edition, [...THEMES]);
+    expect(before.html).not.toContain('Edited footer line');
+    const own = path.join(project.root, 'templates/email');
+    mkdirSync(own, { recursive: true });
+    const builtin = readFileSync(path.join(ROOT, 'templates/email/edition.mjml.njk'), 'utf8');
+    expect(builtin).toContain('{{ postalAddress }}');
+    writeFileSync(path.join(own, 'edition.mjml.njk'), builtin.replace('{{ postalAddress }}', '{{ postalAddress }} · Edited footer line'));
+    const after = await renderEmailVariant(e.config, e.edition, [...THEMES]);
+    expect(after.html).toContain('Edited footer line');
+  });
+
   it('follows the configured pattern and the edition override, on one line', async () => {
     const e = await sampleEdition();
     project = e.project;
