@@ -226,9 +226,10 @@ export function quotedPrintable(input: string): string {
     let token: string;
     if ((b >= 33 && b <= 126 && b !== 61) || ((b === 32 || b === 9) && !atLineEnd)) token = String.fromCharCode(b);
     else token = '=' + (b < 16 ? '0' : '') + b.toString(16).toUpperCase();
-    // A '.' opening a line is encoded so no relay can mistake it for the end of DATA.
-    if (line === '' && b === 0x2e) token = '=2E';
     if (line.length + token.length > 75) flush(false);
+    // A '.' opening a line, after a soft break too, is encoded: no relay can mistake it for the end of
+    // DATA, and the message stays safe to write to the socket without dot-stuffing.
+    if (line === '' && b === 0x2e) token = '=2E';
     line += token;
   }
   if (line !== '') flush(false);

@@ -80,6 +80,20 @@ describe('quotedPrintable', () => {
   });
 });
 
+describe('quotedPrintable, a dot after a soft line break', () => {
+  it('encodes a dot that a soft break puts at the start of a line, so the message stays SMTP-safe', () => {
+    // Regression: the dot was checked before the break was made, so a '.' at column 76 opened the
+    // continuation line unencoded, and such a message fell back to the slow dot-stuffing path.
+    for (let n = 70; n <= 80; n++) {
+      const encoded = quotedPrintable(`${'a'.repeat(n)}.mj-column { width: 100% }\n`);
+      expect(encoded, String(n)).not.toMatch(/(^|\n)\./);
+      expect(encoded.replace(/=\r\n/g, '').replace(/=2E/g, '.')).toBe(`${'a'.repeat(n)}.mj-column { width: 100% }\r\n`);
+    }
+    const template = compileMessage({ ...variant, html: `<p>${'x'.repeat(73)}.dot</p>` }, { fromName: 'News', fromAddress: 'news@example.org' });
+    expect(template.renderWire({ ...data, to: 'a@example.com', messageId: 'm@example.org' }).smtpSafe).toBe(true);
+  });
+});
+
 describe('renderWire (the slices send hands to SMTP without joining them)', () => {
   it('joins to exactly render(), and is marked SMTP-safe: CRLF only, no line starting with a dot, CRLF at the end', () => {
     const template = compileMessage(variant, { fromName: 'Die Übersicht', fromAddress: 'news@example.org' });
