@@ -69,8 +69,19 @@ export function getSubscriber(db: Db, id: number): Subscriber | undefined {
 export function findSubscriber(db: Db, email: string): Subscriber | undefined {
   const address = normalizeAddress(email);
   if (!address.ok) return undefined;
-  const row = db.prepare('SELECT * FROM subscribers WHERE email_key = ?').get(address.key) as SubscriberRow | undefined;
+  const row = rowByKey(db, address.key);
   return row && fromRow(row);
+}
+
+function rowByKey(db: Db, key: string): SubscriberRow | undefined {
+  return db.prepare('SELECT * FROM subscribers WHERE email_key = ?').get(key) as SubscriberRow | undefined;
+}
+
+/** A valid address and its row, if any; an invalid address is the user's error. */
+function lookUp(db: Db, email: string) {
+  const address = normalizeAddress(email);
+  if (!address.ok) throw new InputError('SUBSCRIBER_INVALID', address.message);
+  return { address, existing: rowByKey(db, address.key) };
 }
 
 /** Every subscriber, oldest first, streamed (a list can be large). */
@@ -94,10 +105,8 @@ export type AddOutcome =
 
 /** Adds (or updates) a confirmed subscriber. An address that left or bounced is not re-added without `force`. */
 export function addSubscriber(db: Db, input: AddInput): AddOutcome {
-  const address = normalizeAddress(input.email);
-  if (!address.ok) throw new InputError('SUBSCRIBER_INVALID', address.message);
+  const { address, existing } = lookUp(db, input.email);
   const now = nowIso();
-  const existing = db.prepare('SELECT * FROM subscribers WHERE email_key = ?').get(address.key) as SubscriberRow | undefined;
   if (!existing) {
     const info = db
       .prepare(
@@ -225,10 +234,8 @@ export interface RequestOutcome {
  * nothing (the page shown is the same either way).
  */
 export function requestSubscription(db: Db, email: string, themes: string[]): RequestOutcome {
-  const address = normalizeAddress(email);
-  if (!address.ok) throw new InputError('SUBSCRIBER_INVALID', address.message);
+  const { address, existing } = lookUp(db, email);
   const now = nowIso();
-  const existing = db.prepare('SELECT * FROM subscribers WHERE email_key = ?').get(address.key) as SubscriberRow | undefined;
   if (!existing) {
     const info = db
       .prepare(
