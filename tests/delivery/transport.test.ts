@@ -16,9 +16,11 @@ async function failure(p: Promise<unknown>): Promise<TransportError> {
   throw new Error('expected the send to fail');
 }
 
-describe('SMTP transport', () => {
-  let sink: SmtpSink;
-  let transport: Transport;
+let sink: SmtpSink;
+let transport: Transport;
+
+/** A real sink on 127.0.0.1 and a pooled transport to it, fresh for each test of the block. */
+function withSinkAndTransport(): void {
   beforeEach(async () => {
     sink = await startSmtpSink();
     transport = createSmtpTransport(sink.url, { poolSize: 2, ratePerSecond: 0 });
@@ -27,6 +29,10 @@ describe('SMTP transport', () => {
     await transport.close();
     await sink.close();
   });
+}
+
+describe('SMTP transport', () => {
+  withSinkAndTransport();
 
   it('delivers a raw message to one recipient', async () => {
     const result = await transport.send(raw('one@example.com'), env('one@example.com'));
@@ -71,16 +77,7 @@ describe('SMTP transport', () => {
 });
 
 describe('SMTP transport with wire messages (slices written straight to the socket)', () => {
-  let sink: SmtpSink;
-  let transport: Transport;
-  beforeEach(async () => {
-    sink = await startSmtpSink();
-    transport = createSmtpTransport(sink.url, { poolSize: 2, ratePerSecond: 0 });
-  });
-  afterEach(async () => {
-    await transport.close();
-    await sink.close();
-  });
+  withSinkAndTransport();
   const slices = (text: string, smtpSafe: boolean): WireMessage => {
     const whole = Buffer.from(text, 'latin1');
     const chunks = [whole.subarray(0, 7), whole.subarray(7, 40), whole.subarray(40)];
