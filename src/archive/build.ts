@@ -19,7 +19,7 @@ import { formatProblem, hasErrors, type Problem } from '../problems.js';
 import { writeEditionEmails } from '../render/email-files.js';
 import { archiveData } from './data.js';
 import { configureEleventy, siteTemplatesDir, type EleventyUserConfig } from './eleventy-config.js';
-import { SearchIndexer } from './search.js';
+import { briefPagesOldestFirst, searchCacheDir, SearchIndexer } from './search.js';
 
 const log = debug('archive:build');
 
@@ -34,6 +34,8 @@ export interface BuildOptions {
   log: Logger;
   /** Write the Pagefind index (default true). */
   search?: boolean;
+  /** Briefs per search index shard (default SEARCH_SHARD_SIZE). */
+  searchShardSize?: number;
 }
 
 export interface BuildResult {
@@ -52,9 +54,8 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
     log('%s: %dms', what, Math.round(performance.now() - started));
     started = performance.now();
   };
-  // Pagefind's process starts while the briefs load: it takes pages as Eleventy renders them.
-  const indexer = (options.search ?? true) ? new SearchIndexer(config.site.language) : undefined;
   const staging = `${outDir}.staging-${process.pid}-${Date.now()}`;
+  let indexer: SearchIndexer | undefined;
   try {
     const published = await loadPublished(config);
     lap('load briefs and editions');
@@ -70,9 +71,14 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
 
     const data = archiveData(published);
     lap('archive data');
+    if (options.search ?? true) {
+      indexer = new SearchIndexer({ language: config.site.language, siteDir: staging, cacheDir: searchCacheDir(config), shardSize: options.searchShardSize });
+      indexer.plan(briefPagesOldestFirst(data.briefs));
+    }
     const input = siteTemplatesDir(config);
     log('eleventy %s → %s (%d briefs)', input, staging, data.briefs.length);
-    const onPage = indexer ? (outputPath: string, html: string) => indexer.add(path.relative(staging, path.resolve(outputPath)), html) : undefined;
+    const search = indexer;
+    const onPage = search ? (outputPath: string, html: string) => search.add(path.relative(staging, path.resolve(outputPath)), html) : undefined;
     const elev = new Eleventy(input, staging, {
       quietMode: true,
       // Never pick up a project's .eleventy.js here: this build configures itself.
@@ -86,10 +92,10 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
     const pages = countWritten(written) ?? data.pageCount;
     lap('eleventy');
     // The emails render here while Pagefind (its own process) writes the index: both finish before the swap.
-    const [emails, search] = await Promise.allSettled([writeEditionEmails(published, staging), indexer?.finish(staging)]);
+    const [emails, indexed] = await Promise.allSettled([writeEditionEmails(published, staging), search?.finish()]);
     if (emails.status === 'rejected') throw emails.reason;
-    if (search.status === 'rejected') throw search.reason;
-    lap(indexer ? 'edition emails and search index' : 'edition emails');
+    if (indexed.status === 'rejected') throw indexed.reason;
+    lap(search ? 'edition emails and search index' : 'edition emails');
     await writeFile(path.join(staging, BUILD_MARKER), 'Built by `briefing build`; this folder is replaced by the next build.\n');
     await swap(staging, outDir);
     lap('swap');

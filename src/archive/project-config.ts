@@ -15,7 +15,7 @@ import { configureEleventy, siteTemplatesDir, type EleventyUserConfig } from './
 import { loadBriefs } from '../briefs/load.js';
 import { BriefPreview } from './dev-preview.js';
 import { archiveData, type ArchiveData } from './data.js';
-import { SearchIndexer } from './search.js';
+import { briefPagesOldestFirst, searchCacheDir, SearchIndexer } from './search.js';
 import { SourceWatch } from './source-watch.js';
 
 interface ProjectUserConfig extends EleventyUserConfig {
@@ -48,7 +48,9 @@ export function projectEleventyConfig(eleventyConfig: ProjectUserConfig): void {
       sources.snapshot();
       published = await loadPublished(config);
       for (const p of published.problems) consoleLogger.warn(`[briefing] ${formatProblem(p)}`);
-      return (lastData = archiveData(published));
+      lastData = archiveData(published);
+      indexer?.plan(briefPagesOldestFirst(lastData.briefs));
+      return lastData;
     },
     // Pagefind takes each page as it is rendered, as in `briefing build`.
     onPage: (outputPath, html) => indexer?.add(path.relative(outputDir, path.resolve(outputPath)), html),
@@ -79,7 +81,7 @@ export function projectEleventyConfig(eleventyConfig: ProjectUserConfig): void {
     outputDir = path.resolve(directories.output);
     sources.buildStarted();
     void indexer?.close();
-    indexer = new SearchIndexer(config.site.language);
+    indexer = new SearchIndexer({ language: config.site.language, siteDir: outputDir, cacheDir: searchCacheDir(config) });
   });
   eleventyConfig.on('eleventy.after', async ({ directories, runMode }: BuildEvent) => {
     const search = indexer;
@@ -88,7 +90,7 @@ export function projectEleventyConfig(eleventyConfig: ProjectUserConfig): void {
       await search?.close();
       return;
     }
-    await Promise.all([writeEditionEmails(published, directories.output), search?.finish(directories.output)]);
+    await Promise.all([writeEditionEmails(published, directories.output), search?.finish()]);
     // Eleventy's watcher starts only after the first build and skips files added while it scans:
     // a brief saved in those seconds would never be built. Catch it up.
     if (runMode === 'watch' || runMode === 'serve') sources.catchUp();

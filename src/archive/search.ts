@@ -1,114 +1,287 @@
 /**
- * The Pagefind index, written into the built site at the end of the build.
+ * The Pagefind search index, written into the built site during the build.
  * Only brief pages carry `data-pagefind-body`, so results are briefs, not
  * theme or edition listings that repeat them.
  *
- * Pagefind runs as its own process. Feeding it each page while Eleventy is
- * still rendering the rest (`SearchIndexer.add`, from a transform) lets it
- * parse on the other core, instead of re-reading every file from disk after
- * Eleventy is done: on 10,000 briefs that was most of the build's time.
+ * The index is split into shards of consecutive briefs, oldest first, each
+ * its own Pagefind bundle under /pagefind/<key>/; the search page merges
+ * them in the browser (`shards.json` lists them). Three reasons:
+ * - a shard is written as soon as its last page is rendered, while Eleventy
+ *   goes on with the rest, so the indexer works on the other core;
+ * - Pagefind holds a whole index in memory (~1.3 GB for 10,000 briefs in one
+ *   index); one shard at a time keeps that to a tenth;
+ * - a shard is named by a hash of exactly what it indexes, and kept in
+ *   .cache/briefing/search/: old briefs rarely change, so a weekly build
+ *   re-indexes only the newest shard, and readers' browsers keep the rest.
+ * Pagefind gets each brief's marked element alone (`searchDocument`), not
+ * the whole page: half the bytes to parse, the same index.
  */
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as pagefind from 'pagefind';
+import { cacheDir, commitEntry, packageVersion, pruneCache } from '../cache.js';
+import type { Config } from '../config/schema.js';
 import { BriefingError } from '../errors.js';
 import { debug } from '../log.js';
 
 const log = debug('archive:search');
 
 export const SEARCH_BUNDLE = 'pagefind';
+/** Lists the shards' bundle URLs: { "bundles": ["/pagefind/<key>/", …] }. */
+export const SEARCH_MANIFEST = 'shards.json';
 /** The attribute that marks the indexed part of a page (brief pages only). */
 export const SEARCH_BODY_ATTRIBUTE = 'data-pagefind-body';
+/**
+ * Briefs per shard. Smaller shards re-index less each week and need less
+ * memory; each costs a searching reader one more small download (~80 kB,
+ * kept by the browser while the shard is unchanged).
+ */
+export const SEARCH_SHARD_SIZE = 1000;
 
-type PagefindIndex = NonNullable<Awaited<ReturnType<typeof pagefind.createIndex>>['index']>;
+/** Built shards, kept between builds (see the top of this file). */
+export function searchCacheDir(config: Config): string {
+  return cacheDir(config, 'search');
+}
 
-const fail = (siteDir: string, what: string, errors: string[]) =>
-  new BriefingError('BUILD_FAILED', `search index: ${what} failed: ${errors.join('; ')}`, { file: siteDir });
+export interface SearchIndexOptions {
+  language: string;
+  /** The site folder: bundles go to <siteDir>/pagefind/. */
+  siteDir: string;
+  /** Where built shards are kept between builds; false builds every shard. */
+  cacheDir: string | false;
+  shardSize?: number;
+}
+
+interface Shard {
+  /** Site paths of the pages expected in this shard, in order. */
+  paths: string[];
+  docs: Map<string, string>;
+  scheduled: boolean;
+  /** Pages indexed, once built. */
+  count: number;
+  /** Bundle folder name under pagefind/, once built. */
+  bundle?: string;
+}
+
+const newShard = (paths: string[] = []): Shard => ({ paths, docs: new Map(), scheduled: false, count: 0 });
+
+/** The site path of a page URL: /briefs/x/ → briefs/x/index.html. */
+export function sitePathOf(url: string): string {
+  const p = url.replace(/^\/+/, '');
+  return p === '' || p.endsWith('/') ? `${p}index.html` : p;
+}
+
+/** Brief pages as the index plans them: oldest first, so new briefs only ever change the last shards. */
+export function briefPagesOldestFirst(briefs: ReadonlyArray<{ id: string; date: string; url: string }>): string[] {
+  return [...briefs]
+    .sort((a, b) => (a.date === b.date ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.date < b.date ? -1 : 1))
+    .map((b) => sitePathOf(b.url));
+}
 
 /**
- * An index that takes pages as they are rendered. Pages without
- * `data-pagefind-body` are not sent: Pagefind drops them anyway once any
- * page has it. Should no page have it, `finish` indexes the whole folder,
- * as Pagefind would.
+ * Takes pages as they are rendered and writes each shard once all its pages
+ * are in. `plan` says which pages to expect; a marked page outside the plan
+ * goes into one more shard at the end. Should no page be marked at all,
+ * `finish` indexes the whole folder, as Pagefind would.
  */
 export class SearchIndexer {
-  private readonly index: Promise<PagefindIndex>;
-  private readonly pending: Array<Promise<{ errors: string[] }>> = [];
-  private bodies = 0;
+  private readonly language: string;
+  private readonly siteDir: string;
+  private readonly cacheDir: string | false;
+  private readonly shardSize: number;
+  private readonly shards: Shard[] = [];
+  private readonly shardOf = new Map<string, Shard>();
+  private readonly extra = newShard();
+  private readonly used = new Set<string>();
+  /** Two shards at a time: one is added while the other is written, and both cores work once Eleventy is done. */
+  private readonly lanes: Array<Promise<void>> = [Promise.resolve(), Promise.resolve()];
+  private scheduled = 0;
+  private failure: unknown;
   private closed = false;
 
-  constructor(language: string) {
-    this.index = pagefind.createIndex({ forceLanguage: language.split('-')[0] || 'en' }).then(({ index, errors }) => {
-      if (!index) throw new Error(`createIndex: ${errors.join('; ')}`);
-      return index;
-    });
-    // Reported by add/finish; never an unhandled rejection in between.
-    this.index.catch(() => undefined);
+  constructor(options: SearchIndexOptions) {
+    this.language = options.language.split('-')[0] || 'en';
+    this.siteDir = path.resolve(options.siteDir);
+    this.cacheDir = options.cacheDir;
+    this.shardSize = Math.max(1, options.shardSize ?? SEARCH_SHARD_SIZE);
+  }
+
+  /** The pages to expect, oldest first, by site path (see sitePathOf). */
+  plan(sitePaths: readonly string[]): void {
+    for (let i = 0; i < sitePaths.length; i += this.shardSize) {
+      const shard = newShard(sitePaths.slice(i, i + this.shardSize));
+      this.shards.push(shard);
+      for (const p of shard.paths) this.shardOf.set(p, shard);
+    }
   }
 
   /** One rendered page; `sitePath` is its file path inside the site, e.g. briefs/x/index.html. */
   add(sitePath: string, html: string): void {
     if (this.closed || !sitePath.endsWith('.html') || !html.includes(SEARCH_BODY_ATTRIBUTE)) return;
-    this.bodies++;
-    // sourcePath, not url: Pagefind derives the result URL from it exactly as when it reads the folder.
-    const added = this.index.then((index) => index.addHTMLFile({ sourcePath: sitePath.split(path.sep).join('/'), content: html }));
-    added.catch(() => undefined);
-    this.pending.push(added);
+    const key = sitePath.split(path.sep).join('/');
+    const shard = this.shardOf.get(key) ?? this.extra;
+    if (shard === this.extra && !shard.docs.has(key)) shard.paths.push(key);
+    shard.docs.set(key, searchDocument(html));
+    if (shard !== this.extra && shard.docs.size === shard.paths.length) this.schedule(shard);
   }
 
-  /** Waits for every page, writes siteDir/pagefind/ and stops Pagefind. Returns the pages indexed. */
-  async finish(siteDir: string): Promise<number> {
-    const dir = path.resolve(siteDir);
+  /** Waits for every shard, writes the manifest, stops Pagefind. Returns the pages indexed. */
+  async finish(): Promise<number> {
     try {
-      const index = await this.index.catch((error: Error) => {
-        throw fail(dir, 'createIndex', [error.message]);
-      });
-      const started = performance.now();
-      const errors = (await Promise.all(this.pending)).flatMap((r) => r.errors);
-      log('pages indexed %dms after the last was rendered', Math.round(performance.now() - started));
-      if (errors.length) throw fail(dir, 'indexing', errors);
-      let count = this.bodies;
-      if (this.bodies === 0) {
-        const added = await index.addDirectory({ path: dir });
-        if (added.errors.length) throw fail(dir, 'indexing', added.errors);
-        count = added.page_count;
+      // Pages the plan expected but that never came (a failed page) do not hold their shard back.
+      for (const shard of [...this.shards, this.extra]) if (!shard.scheduled && shard.docs.size > 0) this.schedule(shard);
+      await Promise.all(this.lanes);
+      if (this.failure) throw this.failure;
+      const built = [...this.shards, this.extra].filter((s) => s.bundle);
+      let count = built.reduce((n, s) => n + s.count, 0);
+      let bundles = built.map((s) => `/${SEARCH_BUNDLE}/${s.bundle}/`);
+      if (count === 0) {
+        count = await this.indexFolder();
+        bundles = [`/${SEARCH_BUNDLE}/`];
       }
-      const written = await index.writeFiles({ outputPath: path.join(dir, SEARCH_BUNDLE) });
-      if (written.errors.length) throw fail(dir, 'writing', written.errors);
-      log('indexed %d pages; index written in %dms', count, Math.round(performance.now() - started));
+      mkdirSync(path.join(this.siteDir, SEARCH_BUNDLE), { recursive: true });
+      writeFileSync(path.join(this.siteDir, SEARCH_BUNDLE, SEARCH_MANIFEST), JSON.stringify({ bundles }) + '\n');
+      if (this.cacheDir) pruneCache(this.cacheDir, this.used);
+      log('indexed %d pages in %d bundle%s', count, bundles.length, bundles.length === 1 ? '' : 's');
       return count;
     } finally {
       await this.close();
     }
   }
 
-  /** Stops Pagefind without writing (a failed build). Safe to call twice. */
+  /** Stops Pagefind without writing the rest (a failed build). Safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.allSettled(this.pending);
-    const index = await this.index.catch(() => undefined);
-    await index?.deleteIndex().catch(() => undefined);
+    await Promise.all(this.lanes);
     // The service is a child process: close it so a CLI run can exit.
     await pagefind.close();
   }
+
+  /** Shards are built in the order they complete, at most two in Pagefind's memory at once. */
+  private schedule(shard: Shard): void {
+    shard.scheduled = true;
+    const lane = this.scheduled++ % this.lanes.length;
+    this.lanes[lane] = this.lanes[lane]!
+      .then(() => (this.closed || this.failure ? undefined : this.build(shard)))
+      .catch((error: unknown) => {
+        this.failure ??= error;
+      });
+  }
+
+  private async build(shard: Shard): Promise<void> {
+    const docs = shard.paths.flatMap((p) => (shard.docs.has(p) ? [[p, shard.docs.get(p)!] as const] : []));
+    shard.docs.clear();
+    if (docs.length === 0) return;
+    const started = performance.now();
+    const hash = createHash('sha256').update(`pagefind@${packageVersion('pagefind')}\0${this.language}\0`);
+    for (const [p, doc] of docs) hash.update(p).update('\0').update(doc).update('\0');
+    const name = hash.digest('hex').slice(0, 20);
+    const target = path.join(this.siteDir, SEARCH_BUNDLE, name);
+    let how = 'indexed';
+    const cached = this.cacheDir ? path.join(this.cacheDir, name) : undefined;
+    if (this.cacheDir && cached) {
+      this.used.add(name);
+      if (existsSync(cached)) how = 'from cache';
+      else await commitEntry(this.cacheDir, name, (tmp) => this.index(docs, tmp));
+    }
+    if (cached && existsSync(cached)) linkTree(cached, target);
+    else await this.index(docs, target);
+    shard.bundle = name;
+    shard.count = docs.length;
+    log('shard %s: %d pages %s in %dms', name, docs.length, how, Math.round(performance.now() - started));
+  }
+
+  private async index(docs: ReadonlyArray<readonly [string, string]>, outputPath: string): Promise<void> {
+    const index = await this.createIndex();
+    try {
+      // sourcePath, not url: Pagefind derives the result URL from it exactly as when it reads the folder.
+      const added = await Promise.all(docs.map(([sourcePath, content]) => index.addHTMLFile({ sourcePath, content })));
+      const errors = added.flatMap((r) => r.errors);
+      if (errors.length) throw this.fail('indexing', errors);
+      const written = await index.writeFiles({ outputPath });
+      if (written.errors.length) throw this.fail('writing', written.errors);
+    } finally {
+      await index.deleteIndex().catch(() => undefined);
+    }
+  }
+
+  /** No page marked its body: the whole folder, one bundle at /pagefind/, as Pagefind does by default. */
+  private async indexFolder(): Promise<number> {
+    const index = await this.createIndex();
+    try {
+      const added = await index.addDirectory({ path: this.siteDir });
+      if (added.errors.length) throw this.fail('indexing', added.errors);
+      const written = await index.writeFiles({ outputPath: path.join(this.siteDir, SEARCH_BUNDLE) });
+      if (written.errors.length) throw this.fail('writing', written.errors);
+      return added.page_count;
+    } finally {
+      await index.deleteIndex().catch(() => undefined);
+    }
+  }
+
+  private async createIndex() {
+    const { index, errors } = await pagefind.createIndex({ forceLanguage: this.language });
+    if (!index) throw this.fail('createIndex', errors);
+    return index;
+  }
+
+  private fail(what: string, errors: string[]): BriefingError {
+    return new BriefingError('BUILD_FAILED', `search index: ${what} failed: ${errors.join('; ')}`, { file: this.siteDir });
+  }
 }
 
-/** Indexes every HTML file under `siteDir` and writes siteDir/pagefind/. Returns the pages indexed. */
-export async function writeSearchIndex(siteDir: string, language: string): Promise<number> {
-  const fail = (what: string, errors: string[]) =>
-    new BriefingError('BUILD_FAILED', `search index: ${what} failed: ${errors.join('; ')}`, { file: siteDir });
-  const { index, errors } = await pagefind.createIndex({ forceLanguage: language.split('-')[0] ?? 'en' });
-  if (!index) throw fail('createIndex', errors);
-  try {
-    const added = await index.addDirectory({ path: path.resolve(siteDir) });
-    if (added.errors.length) throw fail('indexing', added.errors);
-    const written = await index.writeFiles({ outputPath: path.resolve(siteDir, SEARCH_BUNDLE) });
-    if (written.errors.length) throw fail('writing', written.errors);
-    log('indexed %d pages', added.page_count);
-    return added.page_count;
-  } finally {
-    await index.deleteIndex();
-    // The service is a child process: close it so a CLI run can exit.
-    await pagefind.close();
+/**
+ * What Pagefind needs of a page: the element marked data-pagefind-body, in a
+ * bare document that keeps the page's <html> tag (its lang). The whole page
+ * when trimming could change the result: several marked elements, or
+ * data-pagefind-* attributes outside the marked one.
+ */
+export function searchDocument(html: string): string {
+  const at = html.indexOf(SEARCH_BODY_ATTRIBUTE);
+  if (at < 0 || html.includes(SEARCH_BODY_ATTRIBUTE, at + 1)) return html;
+  const open = html.lastIndexOf('<', at);
+  const name = /^<([a-z][a-z0-9-]*)[\s>]/i.exec(html.slice(open, at))?.[1]?.toLowerCase();
+  const end = name ? closingTagEnd(html, open, name) : -1;
+  if (end < 0) return html;
+  const element = html.slice(open, end);
+  if (occurrences(html, 'data-pagefind-') !== occurrences(element, 'data-pagefind-')) return html;
+  const htmlTag = /<html\b[^>]*>/i.exec(html)?.[0] ?? '<html>';
+  return `<!doctype html>${htmlTag}<body>${element}</body></html>`;
+}
+
+/** The index just past the tag that closes the element opened at `open`, or -1. */
+function closingTagEnd(html: string, open: number, name: string): number {
+  const tags = new RegExp(`<(/?)${name}\\b[^>]*>`, 'gi');
+  tags.lastIndex = open;
+  let depth = 0;
+  for (let m = tags.exec(html); m; m = tags.exec(html)) {
+    depth += m[1] ? -1 : 1;
+    if (depth === 0) return m.index + m[0].length;
+  }
+  return -1;
+}
+
+function occurrences(s: string, what: string): number {
+  let n = 0;
+  for (let i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + what.length)) n++;
+  return n;
+}
+
+/** Hard links, so a cached shard costs no copying; a copy where links cannot be made (another disk). */
+function linkTree(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const source = path.join(from, entry.name);
+    const target = path.join(to, entry.name);
+    if (entry.isDirectory()) linkTree(source, target);
+    else {
+      try {
+        linkSync(source, target);
+      } catch {
+        copyFileSync(source, target);
+      }
+    }
   }
 }

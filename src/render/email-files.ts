@@ -11,10 +11,10 @@
  * which are exactly what a fresh render writes.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cacheDir as projectCacheDir, commitEntry, packageVersion, pruneCache } from '../cache.js';
 import type { Config } from '../config/schema.js';
 import type { Published, ResolvedEdition } from '../editions/published.js';
 import { debug } from '../log.js';
@@ -36,7 +36,7 @@ export function samplePersonalData(config: Config): PersonalData {
 
 /** Where rendered edition emails are kept between builds (like Eleventy's own .cache). */
 export function emailCacheDir(config: Config): string {
-  return path.join(config.root, '.cache', 'briefing', 'edition-emails');
+  return projectCacheDir(config, 'edition-emails');
 }
 
 export interface EmailFilesOptions {
@@ -75,11 +75,11 @@ export async function writeEditionEmails(published: Published, outDir: string, o
     const personal = personalize(variant, samplePersonalData(config));
     writeFileSync(path.join(dir, 'email.html'), personal.html);
     writeFileSync(path.join(dir, 'email.txt'), personal.text);
-    if (cacheDir) store(cacheDir, key, personal);
+    if (cacheDir) await store(cacheDir, key, personal);
     result.rendered++;
     log('wrote %s', dir);
   }
-  if (cacheDir) prune(cacheDir, used);
+  if (cacheDir) pruneCache(cacheDir, used);
   log('%d rendered, %d from cache', result.rendered, result.cached);
   return result;
 }
@@ -95,31 +95,16 @@ function copyCached(cacheDir: string, key: string, dir: string): boolean {
   }
 }
 
-/** Written to a temp folder and renamed, so a crash never leaves half an entry under a valid key. */
-function store(cacheDir: string, key: string, personal: { html: string; text: string }): void {
+async function store(cacheDir: string, key: string, personal: { html: string; text: string }): Promise<void> {
   try {
-    mkdirSync(cacheDir, { recursive: true });
-    const tmp = path.join(cacheDir, `.tmp-${process.pid}-${key}`);
-    mkdirSync(tmp, { recursive: true });
-    writeFileSync(path.join(tmp, 'email.html'), personal.html);
-    writeFileSync(path.join(tmp, 'email.txt'), personal.text);
-    rmSync(path.join(cacheDir, key), { recursive: true, force: true });
-    renameSync(tmp, path.join(cacheDir, key));
+    await commitEntry(cacheDir, key, (tmp) => {
+      writeFileSync(path.join(tmp, 'email.html'), personal.html);
+      writeFileSync(path.join(tmp, 'email.txt'), personal.text);
+    });
   } catch (error) {
     // A cache that cannot be written only costs the next build time.
     log('cache write failed: %s', (error as Error).message);
   }
-}
-
-/** Entries no edition used in this build: an edited brief or template leaves its old render behind. */
-function prune(cacheDir: string, used: ReadonlySet<string>): void {
-  let names: string[];
-  try {
-    names = readdirSync(cacheDir);
-  } catch {
-    return;
-  }
-  for (const name of names) if (!used.has(name)) rmSync(path.join(cacheDir, name), { recursive: true, force: true });
 }
 
 function editionKey(common: string, edition: ResolvedEdition): string {
@@ -141,14 +126,7 @@ export function commonFingerprint(config: Config, templates = templatesFingerpri
   const hash = createHash('sha256');
   const { secrets: _secrets, ...rest } = config;
   hash.update(JSON.stringify(rest)).update('\0').update(templates).update('\0').update(hashFiles(codeFiles()));
-  const require = createRequire(import.meta.url);
-  for (const name of RENDER_PACKAGES) {
-    try {
-      hash.update(`\0${name}@${(require(`${name}/package.json`) as { version: string }).version}`);
-    } catch {
-      hash.update(`\0${name}@?`);
-    }
-  }
+  for (const name of RENDER_PACKAGES) hash.update(`\0${name}@${packageVersion(name)}`);
   return hash.digest('hex');
 }
 

@@ -2,14 +2,15 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, seriousViolations } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSite, SAMPLE_BRIEFS, serveDir, type BuiltSite } from './site.js';
+import { buildSite, SAMPLE_BRIEFS, searchBundles, serveDir, type BuiltSite } from './site.js';
 
 let site: BuiltSite;
 let server: Awaited<ReturnType<typeof serveDir>>;
 let browser: Browser;
 
 beforeAll(async () => {
-  site = await buildSite({ bulk: 60, edition: true, search: true });
+  // Small shards, so the search page has several indexes to merge.
+  site = await buildSite({ bulk: 60, edition: true, search: true, searchShardSize: 20 });
   server = await serveDir(site.outDir);
   browser = await launchChromium();
 });
@@ -92,6 +93,17 @@ describe('the archive in Chromium', () => {
     await result.waitFor({ timeout: 15_000 });
     await result.click();
     await page.waitForURL(`${server.url}/briefs/multi-theme/`);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('searches every shard of the index: one query finds briefs from all of them', async () => {
+    expect(searchBundles(site.outDir).length).toBeGreaterThanOrEqual(3);
+    const { page, errors } = await open();
+    await page.goto(`${server.url}/search/?q=Bulk%20Wire`);
+    // The 60 bulk briefs are spread over the shards; only a merged search counts them all.
+    await page.waitForFunction(() => /found for/.test(document.getElementById('search-status')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    expect(await page.textContent('#search-status')).toMatch(/^60 briefs found for “Bulk Wire”; showing the first 20\.$/);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { briefText, ROOT, tempProject, type TempProject } from '../helpers/project.js';
-import { FIXTURE_BRIEFS, page, SAMPLE_BRIEFS } from './site.js';
+import { FIXTURE_BRIEFS, hasSearchIndex, page, SAMPLE_BRIEFS } from './site.js';
 
 // Plain Eleventy (`npx @11ty/eleventy`, what `npm run dev` serves) with the root .eleventy.js.
 const ELEVENTY = path.join(ROOT, 'node_modules/@11ty/eleventy/cmd.cjs');
@@ -29,7 +29,7 @@ describe('.eleventy.js', () => {
     expect(page(dist, '/briefs/multi-theme/').querySelector('h1')?.textContent).toBe('Chip rules, open weights and safety in one deal');
     expect(page(dist, '/briefs/template-syntax/').querySelector('h1')?.textContent).toBe('Template syntax {{ 7*7 }} shows literally');
     expect(existsSync(path.join(dist, 'feed.xml'))).toBe(true);
-    expect(existsSync(path.join(dist, 'pagefind/pagefind.js'))).toBe(true);
+    expect(hasSearchIndex(dist)).toBe(true);
     expect(existsSync(path.join(dist, 'briefs/draft-brief'))).toBe(false);
     // Only templates/site is Eleventy input: no brief file became a page of its own.
     expect(existsSync(path.join(dist, 'briefs/multi-theme.html'))).toBe(false);

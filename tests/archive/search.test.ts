@@ -1,13 +1,15 @@
 /**
- * SearchIndexer: pages handed to Pagefind as Eleventy renders them must give
- * the same index as Pagefind reading the finished folder.
+ * SearchIndexer: pages handed to Pagefind as Eleventy renders them, in
+ * shards, must give the same index as Pagefind reading the finished folder;
+ * unchanged shards come from the cache.
  */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as pagefind from 'pagefind';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SearchIndexer, writeSearchIndex } from '../../src/archive/search.js';
-import { buildSite, filesUnder, type BuiltSite } from './site.js';
+import { briefPagesOldestFirst, searchDocument, SearchIndexer, type SearchIndexOptions } from '../../src/archive/search.js';
+import { buildSite, filesUnder, searchBundles, type BuiltSite } from './site.js';
 
 let site: BuiltSite;
 let scratch: string;
@@ -20,36 +22,127 @@ afterAll(() => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
-const entry = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'pagefind/pagefind-entry.json'), 'utf8')) as { languages: Record<string, { page_count: number }> };
+const pageCount = (bundleDir: string) =>
+  (JSON.parse(readFileSync(path.join(bundleDir, 'pagefind-entry.json'), 'utf8')) as { languages: Record<string, { page_count: number }> }).languages.en!.page_count;
+/** Every fragment (a result's URL, title and text) of every bundle in the site. */
 const fragments = (dir: string) =>
-  readdirSync(path.join(dir, 'pagefind/fragment'))
-    .map((f) => readFileSync(path.join(dir, 'pagefind/fragment', f)).toString('base64'))
+  searchBundles(dir)
+    .flatMap((b) => {
+      const fragmentDir = path.join(dir, b, 'fragment');
+      return readdirSync(fragmentDir).map((f) => readFileSync(path.join(fragmentDir, f)).toString('base64'));
+    })
     .sort();
 
+/** Pagefind's own reading of a folder: the reference. */
+async function indexFolder(dir: string): Promise<string[]> {
+  const { index } = await pagefind.createIndex({ forceLanguage: 'en' });
+  await index!.addDirectory({ path: dir });
+  await index!.writeFiles({ outputPath: path.join(dir, 'pagefind') });
+  await pagefind.close();
+  const fragmentDir = path.join(dir, 'pagefind/fragment');
+  return readdirSync(fragmentDir).map((f) => readFileSync(path.join(fragmentDir, f)).toString('base64')).sort();
+}
+
+/** The plan: every brief page of the built site, in a fixed order. */
+const briefPages = () => filesUnder(site.outDir, '.html').filter((f) => f.startsWith('briefs/')).sort();
+
+/** Streams the built site's pages into a fresh indexer, newest brief first, as a shuffled render would. */
+async function streamSite(dir: string, options: Partial<SearchIndexOptions> = {}): Promise<number> {
+  const indexer = new SearchIndexer({ language: 'en', siteDir: dir, cacheDir: false, ...options });
+  indexer.plan(briefPages());
+  for (const file of filesUnder(dir, '.html').reverse()) indexer.add(file, readFileSync(path.join(dir, file), 'utf8'));
+  return indexer.finish();
+}
+
 describe('SearchIndexer', () => {
-  it('indexes pages handed over one by one exactly as Pagefind indexes the folder', async () => {
+  it('indexes pages handed over one by one, in shards, exactly as Pagefind indexes the folder', async () => {
     const byFolder = path.join(scratch, 'folder');
-    const streamed = path.join(scratch, 'streamed');
-    cpSync(site.outDir, byFolder, { recursive: true });
-    cpSync(site.outDir, streamed, { recursive: true });
-    await writeSearchIndex(byFolder, 'en');
-    const indexer = new SearchIndexer('en');
-    for (const file of filesUnder(streamed, '.html')) indexer.add(file, readFileSync(path.join(streamed, file), 'utf8'));
-    const briefPages = filesUnder(site.outDir, '.html').filter((f) => f.startsWith('briefs/')).length;
-    expect(await indexer.finish(streamed)).toBe(briefPages);
-    expect(entry(streamed).languages.en!.page_count).toBe(briefPages);
-    expect(entry(byFolder).languages.en!.page_count).toBe(briefPages);
+    const oneShard = path.join(scratch, 'one');
+    const shards = path.join(scratch, 'shards');
+    for (const dir of [byFolder, oneShard, shards]) cpSync(site.outDir, dir, { recursive: true });
+    const reference = await indexFolder(byFolder);
+    const briefs = filesUnder(site.outDir, '.html').filter((f) => f.startsWith('briefs/')).length;
+    expect(briefs).toBeGreaterThan(4);
+    expect(await streamSite(oneShard)).toBe(briefs);
+    expect(await streamSite(shards, { shardSize: 2 })).toBe(briefs);
+
+    expect(searchBundles(oneShard)).toHaveLength(1);
+    expect(searchBundles(shards)).toHaveLength(Math.ceil(briefs / 2));
+    const counts = searchBundles(shards).map((b) => pageCount(path.join(shards, b)));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(briefs);
     // Fragments carry each result's URL, title and text: the same set either way.
-    expect(fragments(streamed)).toEqual(fragments(byFolder));
+    expect(fragments(oneShard)).toEqual(reference);
+    expect(fragments(shards)).toEqual(reference);
+  }, 120_000);
+
+  it('takes unchanged shards from the cache; a new brief re-indexes only the last shard', async () => {
+    const cacheDir = path.join(scratch, 'cache');
+    const first = path.join(scratch, 'cached-1');
+    const second = path.join(scratch, 'cached-2');
+    cpSync(site.outDir, first, { recursive: true });
+    cpSync(site.outDir, second, { recursive: true });
+    await streamSite(first, { shardSize: 2, cacheDir });
+    const before = searchBundles(first);
+    expect(readdirSync(cacheDir).sort()).toEqual(before.map((b) => path.basename(b)).sort());
+
+    // The same pages plus one newer brief: every shard but the last is unchanged.
+    const newest = 'briefs/zz-newest/index.html';
+    mkdirSync(path.join(second, path.dirname(newest)), { recursive: true });
+    writeFileSync(
+      path.join(second, newest),
+      '<!doctype html><html lang="en"><body><article data-pagefind-body><h1>Newest brief about Zephyrium</h1><p>Zephyrium export rules.</p></article></body></html>',
+    );
+    const indexer = new SearchIndexer({ language: 'en', siteDir: second, cacheDir, shardSize: 2 });
+    indexer.plan([...briefPages(), newest]);
+    for (const file of filesUnder(second, '.html')) indexer.add(file, readFileSync(path.join(second, file), 'utf8'));
+    await indexer.finish();
+    const after = searchBundles(second);
+    const unchanged = Math.floor(briefPages().length / 2);
+    expect(after.slice(0, unchanged)).toEqual(before.slice(0, unchanged));
+    expect(after.at(-1)).not.toBe(before.at(-1));
+    // Cached shards are linked into the site, not copied, and the stale last shard is pruned.
+    const entry = path.join(second, after[0]!, 'pagefind-entry.json');
+    expect(statSync(entry).nlink).toBeGreaterThan(1);
+    expect(readdirSync(cacheDir).sort()).toEqual(after.map((b) => path.basename(b)).sort());
+    expect(existsSync(path.join(cacheDir, path.basename(before.at(-1)!)))).toBe(briefPages().length % 2 === 0);
   }, 120_000);
 
   it('indexes the whole folder when no page marks its body, as Pagefind does', async () => {
     const dir = path.join(scratch, 'plain');
     mkdirSync(path.join(dir, 'a'), { recursive: true });
     writeFileSync(path.join(dir, 'a/index.html'), '<!doctype html><html lang="en"><body><h1>Plain page</h1><p>Nothing marked here.</p></body></html>');
-    const indexer = new SearchIndexer('en');
+    const indexer = new SearchIndexer({ language: 'en', siteDir: dir, cacheDir: false });
     indexer.add('a/index.html', readFileSync(path.join(dir, 'a/index.html'), 'utf8'));
-    expect(await indexer.finish(dir)).toBe(1);
-    expect(entry(dir).languages.en!.page_count).toBe(1);
+    expect(await indexer.finish()).toBe(1);
+    expect(searchBundles(dir)).toEqual(['/pagefind/']);
+    expect(pageCount(path.join(dir, 'pagefind'))).toBe(1);
   }, 60_000);
+});
+
+describe('briefPagesOldestFirst', () => {
+  it('orders brief pages by date, then id, so new briefs only change the last shard', () => {
+    const b = (id: string, date: string) => ({ id, date, url: `/briefs/${id}/` });
+    expect(briefPagesOldestFirst([b('c', '2026-02-01'), b('b', '2025-12-31'), b('a', '2026-02-01')])).toEqual([
+      'briefs/b/index.html',
+      'briefs/a/index.html',
+      'briefs/c/index.html',
+    ]);
+  });
+});
+
+describe('searchDocument', () => {
+  const page = (article: string, extra = '') =>
+    `<!doctype html><html lang="fr"><head><title>T</title></head><body><nav>Menu</nav>${article}<aside>${extra}</aside></body></html>`;
+
+  it('keeps only the marked element and the page’s <html> tag', () => {
+    const article = '<article class="brief" data-pagefind-body><h1 data-pagefind-meta="title">Hi</h1><article>inner</article><p>Text</p></article>';
+    expect(searchDocument(page(article, '<article>after</article>'))).toBe(`<!doctype html><html lang="fr"><body>${article}</body></html>`);
+  });
+
+  it('keeps the whole page when trimming could change what Pagefind sees', () => {
+    const twoBodies = page('<main data-pagefind-body>a</main>', '<div data-pagefind-body>b</div>');
+    const metaOutside = page('<main data-pagefind-body>a</main>', '<span data-pagefind-filter="x">y</span>');
+    const unclosed = page('<main data-pagefind-body>a');
+    for (const html of [twoBodies, metaOutside, unclosed]) expect(searchDocument(html)).toBe(html);
+  });
 });

@@ -50,7 +50,7 @@ export function writeBulkBriefs(project: TempProject, bulk: number): void {
   }
 }
 
-export async function buildSite(options: { bulk?: number; edition?: boolean; search?: boolean } = {}): Promise<BuiltSite> {
+export async function buildSite(options: { bulk?: number; edition?: boolean; search?: boolean; searchShardSize?: number } = {}): Promise<BuiltSite> {
   const project = tempProject({ briefs: [...SAMPLE_BRIEFS, ...FIXTURE_BRIEFS] });
   if (options.bulk) writeBulkBriefs(project, options.bulk);
   if (options.edition) {
@@ -64,8 +64,19 @@ export async function buildSite(options: { bulk?: number; edition?: boolean; sea
   const config = project.config();
   const outDir = path.join(project.root, 'dist');
   const logged: string[] = [];
-  const result = await buildArchive(config, { outDir, log: recordingLogger(logged), search: options.search ?? false });
+  const result = await buildArchive(config, { outDir, log: recordingLogger(logged), search: options.search ?? false, searchShardSize: options.searchShardSize });
   return { project, config, outDir, result, logged };
+}
+
+/** The search index's bundle URLs, as the search page reads them from /pagefind/shards.json. */
+export function searchBundles(outDir: string): string[] {
+  return (JSON.parse(readFileSync(path.join(outDir, 'pagefind/shards.json'), 'utf8')) as { bundles: string[] }).bundles;
+}
+
+/** Every bundle has the script the search page imports and its index. */
+export function hasSearchIndex(outDir: string): boolean {
+  const bundles = searchBundles(outDir);
+  return bundles.length > 0 && bundles.every((b) => existsSync(path.join(outDir, b, 'pagefind.js')) && filesUnder(path.join(outDir, b)).some((f) => f.endsWith('.pf_meta')));
 }
 
 /** The file a site path is served from: directories mean their index.html. */
