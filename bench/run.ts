@@ -15,7 +15,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } fro
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateCorpus, SEED, type Corpus } from './corpus.js';
+import { briefFile, generateCorpus, makeBrief, SEED, type Corpus } from './corpus.js';
 import { BENCH_DIR, NotBuiltError, runTask, TaskError, type TaskResult } from './lib/child.js';
 import { startSink, type Sink } from './lib/sink.js';
 import { round, summarize, type Summary } from './lib/stats.js';
@@ -128,22 +128,44 @@ async function corpus(size: number): Promise<Corpus> {
 /** The smaller corpus serves the email and delivery rows: their edition has 30 items either way. */
 const mailCorpus = () => corpus(PLAN.archiveSizes[0]!);
 
+/** A new brief, newer than every other, in the corpus at `root`: what a writer adds between two weekly builds. */
+function addNewestBrief(root: string, index: number): void {
+  const b = makeBrief(index, SEED);
+  writeFileSync(path.join(root, 'briefs', `${b.id}.md`), briefFile(b));
+}
+
+const ARCHIVE_SIDES = [
+  ['pages', 'pages only, fresh clone (no .cache)', '≤ 1.0×', 1.0, 'archive_pages_vs_eleventy'],
+  ['search', 'with search index, fresh clone (no .cache)', '≤ 1.3×', 1.3, 'archive_with_search_vs_eleventy'],
+  ['rebuildPages', 'pages only, weekly rebuild (.cache kept, 1 new brief)', '≤ 1.0×', 1.0, 'archive_pages_rebuild_vs_eleventy'],
+  ['rebuildSearch', 'with search index, weekly rebuild (.cache kept, 1 new brief)', '≤ 1.3×', 1.3, 'archive_with_search_rebuild_vs_eleventy'],
+] as const;
+
 async function benchArchive() {
   for (const size of PLAN.archiveSizes) {
     const c = await corpus(size);
     const out = (name: string) => path.join(work, 'out', `${name}-${size}`);
+    // The weekly rebuild works on its own copy, built once beforehand (untimed) so its .cache is last week's.
+    const weekly = path.join(work, `weekly-${size}`);
+    cpSync(c.root, weekly, { recursive: true, filter: (src) => src !== c.eleventyDir });
+    await attempt(`archive ${size}: weekly project's first build`, () => runTask('archive', { root: weekly, out: out('weekly'), search: true }));
+    let added = size;
+    const rebuild = (search: boolean) => () => {
+      addNewestBrief(weekly, added++);
+      return runTask('archive', { root: weekly, out: out('weekly'), search });
+    };
     const o = await interleaved(`archive ${size}`, {
       eleventy: () => runTask('eleventy', { dir: c.eleventyDir, out: out('eleventy') }),
-      pages: () => runTask('archive', { root: c.root, out: out('pages'), search: false }),
-      search: () => runTask('archive', { root: c.root, out: out('search'), search: true }),
+      pages: () => runTask('archive', { root: c.root, out: out('pages'), search: false, cold: true }),
+      search: () => runTask('archive', { root: c.root, out: out('search'), search: true, cold: true }),
+      rebuildPages: rebuild(false),
+      rebuildSearch: rebuild(true),
     });
     rmSync(path.join(work, 'out'), { recursive: true, force: true });
+    rmSync(weekly, { recursive: true, force: true });
     raw[`archive_${size}`] = o;
     const base = stat(o.eleventy, seconds);
-    for (const [side, label, target, limit] of [
-      ['pages', 'pages only', '≤ 1.0×', 1.0],
-      ['search', 'with search index', '≤ 1.3×', 1.3],
-    ] as const) {
+    for (const [side, label, target, limit, key] of ARCHIVE_SIDES) {
       const mine = stat(o[side], seconds);
       const ratio = mine && base ? mine.median / base.median : undefined;
       rows.push({
@@ -154,12 +176,12 @@ async function benchArchive() {
         target,
         pass: ratio === undefined ? undefined : ratio <= limit,
       });
-      if (size === PLAN.archiveSizes.at(-1)) raw[side === 'pages' ? 'archive_pages_vs_eleventy' : 'archive_with_search_vs_eleventy'] = ratio ?? null;
+      if (size === PLAN.archiveSizes.at(-1)) raw[key] = ratio ?? null;
     }
-    const peak = Math.max(peakMb(o.search) ?? 0, peakMb(o.pages) ?? 0);
+    const peak = Math.max(...ARCHIVE_SIDES.map(([side]) => peakMb(o[side]) ?? 0));
     rows.push({
       measurement: `archive build peak memory, ${size.toLocaleString('en')} briefs`,
-      briefing: peak ? { value: peak, unit: 'MB' } : { text: why(o.search, o.pages) ?? 'n/a' },
+      briefing: peak ? { value: peak, unit: 'MB' } : { text: why(...ARCHIVE_SIDES.map(([side]) => o[side])) ?? 'n/a' },
       baseline: peakMb(o.eleventy) ? { value: peakMb(o.eleventy)!, unit: 'MB', label: 'bare Eleventy' } : { text: 'n/a' },
       target: size >= 10_000 ? '< 1,024 MB' : '',
       pass: peak && size >= 10_000 ? peak < 1024 : undefined,
@@ -403,6 +425,8 @@ const results = {
   plan: { ...PLAN, pool: POOL, seed: SEED },
   archive_pages_vs_eleventy: headline('archive_pages_vs_eleventy'),
   archive_with_search_vs_eleventy: headline('archive_with_search_vs_eleventy'),
+  archive_pages_rebuild_vs_eleventy: headline('archive_pages_rebuild_vs_eleventy'),
+  archive_with_search_rebuild_vs_eleventy: headline('archive_with_search_rebuild_vs_eleventy'),
   send_vs_sink: headline('send_vs_sink'),
   send_vs_naive_nodemailer: headline('send_vs_naive_nodemailer'),
   rows,

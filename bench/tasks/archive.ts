@@ -1,6 +1,9 @@
 /**
  * Briefing's full `build` (buildArchive) of a corpus, pages only or with the
  * search index, in a fresh process. Timed around the buildArchive call.
+ * --cold=true deletes the project's .cache first (untimed): the build a fresh
+ * clone does; otherwise the cache is whatever the last build left, as in a
+ * project built every week.
  */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
@@ -15,6 +18,7 @@ const root = path.resolve(args.root!);
 const out = path.resolve(args.out!);
 const search = args.search === 'true';
 rmSync(out, { recursive: true, force: true });
+if (args.cold === 'true') rmSync(path.join(root, '.cache'), { recursive: true, force: true });
 
 const buildArchive = await part<BuildArchive>('archive/build', 'buildArchive');
 const config = loadConfig({ root, env: { BRIEFING_DATA_DIR: path.join(root, 'data') } });

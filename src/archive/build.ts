@@ -56,6 +56,7 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
   };
   const staging = `${outDir}.staging-${process.pid}-${Date.now()}`;
   let indexer: SearchIndexer | undefined;
+  let emails: Promise<unknown> | undefined;
   try {
     const published = await loadPublished(config);
     lap('load briefs and editions');
@@ -69,6 +70,9 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
       throw new InputError('BRIEF_INVALID', `--strict: ${badFiles.size} invalid file${badFiles.size === 1 ? '' : 's'}; nothing built, ${displayPath(outDir)} left as it was`);
     }
 
+    // The edition emails render on the other core (a worker thread) while the pages are made.
+    emails = writeEditionEmails(published, staging, { worker: true });
+    emails.catch(() => undefined);
     const data = archiveData(published);
     lap('archive data');
     if (options.search ?? true) {
@@ -91,9 +95,9 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
     const written = await elev.write();
     const pages = countWritten(written) ?? data.pageCount;
     lap('eleventy');
-    // The emails render here while Pagefind (its own process) writes the index: both finish before the swap.
-    const [emails, indexed] = await Promise.allSettled([writeEditionEmails(published, staging), search?.finish()]);
-    if (emails.status === 'rejected') throw emails.reason;
+    // Pagefind (its own process) writes the last shards; both it and the emails finish before the swap.
+    const [emailed, indexed] = await Promise.allSettled([emails, search?.finish()]);
+    if (emailed.status === 'rejected') throw emailed.reason;
     if (indexed.status === 'rejected') throw indexed.reason;
     lap(search ? 'edition emails and search index' : 'edition emails');
     await writeFile(path.join(staging, BUILD_MARKER), 'Built by `briefing build`; this folder is replaced by the next build.\n');
@@ -106,6 +110,8 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
     return { outDir, pages, problems };
   } catch (cause) {
     await indexer?.close();
+    // A worker still writing into the staging folder would leave files behind after it is removed.
+    await emails?.catch(() => undefined);
     await rm(staging, { recursive: true, force: true });
     if (cause instanceof BriefingError) throw cause;
     throw new BriefingError('BUILD_FAILED', `the build failed; ${displayPath(outDir)} was left as it was`, { file: displayPath(outDir), cause: causeChain(cause) });

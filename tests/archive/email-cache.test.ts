@@ -38,6 +38,30 @@ describe('writeEditionEmails cache', () => {
     expect(existsSync(emailCacheDir(e.config))).toBe(true);
   });
 
+  it('writes the same files from a worker thread, and its cache entry serves the next build', async () => {
+    const e = await sampleEdition();
+    project = e.project;
+    const published = await loadPublished(e.config);
+    const fresh = path.join(project.root, 'fresh');
+    const worker = path.join(project.root, 'worker');
+    await writeEditionEmails(published, fresh, { cacheDir: false });
+    expect(await writeEditionEmails(published, worker, { worker: true })).toEqual({ rendered: 1, cached: 0 });
+    expect(read(worker)).toEqual(read(fresh));
+    expect(await writeEditionEmails(published, path.join(project.root, 'again'), { worker: true })).toEqual({ rendered: 0, cached: 1 });
+  });
+
+  it('reports a broken template from the worker thread with its code and file', async () => {
+    const e = await sampleEdition();
+    project = e.project;
+    const own = path.join(project.root, 'templates/email');
+    mkdirSync(own, { recursive: true });
+    writeFileSync(path.join(own, 'edition.mjml.njk'), '<mjml>\n{% for s in sections %}\n<mj-body></mj-body>\n');
+    await expect(writeEditionEmails(await loadPublished(e.config), path.join(project.root, 'out'), { worker: true, cacheDir: false })).rejects.toMatchObject({
+      code: 'TEMPLATE_ERROR',
+      file: expect.stringMatching(/templates\/email\/edition\.mjml\.njk$/),
+    });
+  });
+
   it('renders again when a brief in the edition changes, and drops the stale entry', async () => {
     const e = await sampleEdition();
     project = e.project;

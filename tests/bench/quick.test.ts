@@ -45,7 +45,14 @@ describe('npm run bench -- --quick', () => {
       rows: { measurement: string; briefing: { text?: string }; baseline: { text?: string } }[];
     };
     expect(results.mode).toBe('quick');
-    for (const key of ['archive_pages_vs_eleventy', 'archive_with_search_vs_eleventy', 'send_vs_sink', 'send_vs_naive_nodemailer']) {
+    for (const key of [
+      'archive_pages_vs_eleventy',
+      'archive_with_search_vs_eleventy',
+      'archive_pages_rebuild_vs_eleventy',
+      'archive_with_search_rebuild_vs_eleventy',
+      'send_vs_sink',
+      'send_vs_naive_nodemailer',
+    ]) {
       expect(results[key], key).toBeTypeOf('number');
       expect(Number.isFinite(results[key]) && (results[key] as number) > 0, key).toBe(true);
     }
@@ -53,7 +60,7 @@ describe('npm run bench -- --quick', () => {
 
     // Every measurement produced a figure: none is "n/a" or "failed".
     const measured = results.rows.map((r) => r.measurement).join('\n');
-    for (const what of ['archive build', 'rebuild after adding 1 brief', 'MJML render', 'personalized messages', 'send', 'load and check']) {
+    for (const what of ['fresh clone (no .cache)', 'weekly rebuild (.cache kept, 1 new brief)', 'rebuild after adding 1 brief', 'MJML render', 'personalized messages', 'send', 'load and check']) {
       expect(measured).toContain(what);
     }
     for (const row of results.rows) {
