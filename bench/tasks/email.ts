@@ -104,9 +104,10 @@ const variants = new Set(choices.map((c) => cache.themeKey(c)).filter((k) => k !
 
 if (args.sample) {
   const mix: Sample['variants'] = [];
+  // All 8 choices, in order, so recipient i of every delivery side gets the same message: "every theme"
+  // (the empty choice) is the variant of all the themes, as `send` gives such a subscriber.
   for (const themes of choices) {
-    if (cache.themeKey(themes) === null) continue;
-    const v = await cache.get(themes);
+    const v = await cache.get(themes.length > 0 ? themes : slugs);
     mix.push({ themes, subject: v.subject, html: v.html, text: v.text });
   }
   writeSample(args.sample, { from: config.sender, variants: mix });

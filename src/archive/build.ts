@@ -16,7 +16,7 @@ import { BriefingError, InputError, UsageError } from '../errors.js';
 import { debug, type Logger } from '../log.js';
 import { displayPath } from '../paths.js';
 import { formatProblem, hasErrors, type Problem } from '../problems.js';
-import { writeEditionEmails } from '../render/email-files.js';
+import { EMAIL_WORKER_FROM, writeEditionEmails } from '../render/email-files.js';
 import { archiveData } from './data.js';
 import { configureEleventy, siteTemplatesDir, type EleventyUserConfig } from './eleventy-config.js';
 import { briefPagesOldestFirst, searchCacheDir, SearchIndexer } from './search.js';
@@ -70,8 +70,8 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
       throw new InputError('BRIEF_INVALID', `--strict: ${badFiles.size} invalid file${badFiles.size === 1 ? '' : 's'}; nothing built, ${displayPath(outDir)} left as it was`);
     }
 
-    // The edition emails render on the other core (a worker thread) while the pages are made.
-    emails = writeEditionEmails(published, staging, { worker: true });
+    // Many edition emails to render (a fresh clone) render on the other core while the pages are made.
+    emails = writeEditionEmails(published, staging, { workerFrom: EMAIL_WORKER_FROM });
     emails.catch(() => undefined);
     const data = archiveData(published);
     lap('archive data');

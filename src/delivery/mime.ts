@@ -10,7 +10,7 @@
  * split by a soft break it did not create. A URL's `=` becomes `=3D` like any
  * other. Header values per recipient are plain ASCII (checked).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { PLACEHOLDERS, type EmailVariant, type PersonalField } from '../render/variant.js';
 import type { WireMessage } from './transport.js';
 
@@ -110,10 +110,19 @@ export function compileMessage(variant: EmailVariant, info: HeaderInfo): Message
 
   const slices = (parts: RecipientParts): { chunks: Buffer[]; length: number } => {
     const chunks: Buffer[] = new Array(merged.length);
+    // A value usually appears in both bodies (the links), and encodes the same in each: encoded once.
+    const encoded = new Map<string, Buffer>();
     let length = 0;
     for (let i = 0; i < merged.length; i++) {
       const piece = merged[i]!;
-      const chunk = Buffer.isBuffer(piece) ? piece : encodeField(piece.kind, valueOf(parts, piece.field));
+      let chunk: Buffer;
+      if (Buffer.isBuffer(piece)) chunk = piece;
+      else if (piece.kind === 'header') chunk = headerValue(valueOf(parts, piece.field));
+      else {
+        const text = bodyText(piece.kind, valueOf(parts, piece.field));
+        chunk = encoded.get(text) ?? Buffer.from(quotedPrintable(text));
+        encoded.set(text, chunk);
+      }
       chunks[i] = chunk;
       length += chunk.length;
     }
@@ -178,15 +187,14 @@ function valueOf(parts: RecipientParts, field: Field): string {
   }
 }
 
-function encodeField(kind: 'header' | 'text' | 'html', value: string): Buffer {
-  if (kind === 'header') {
-    // Personal header values are addresses, ids and URLs we built: ASCII, no line breaks, no angle brackets.
-    if (!/^[\x21-\x7e]*$/.test(value) || /[<>]/.test(value)) throw new Error(`unsafe header value: ${JSON.stringify(value)}`);
-    return Buffer.from(value);
-  }
-  const text = kind === 'html' ? escapeHtml(value) : value.replace(/[\r\n]+/g, ' ');
-  return Buffer.from(quotedPrintable(text));
+/** Personal header values are addresses, ids and URLs we built: ASCII, no line breaks, no angle brackets. */
+function headerValue(value: string): Buffer {
+  if (!/^[\x21-\x7e]*$/.test(value) || /[<>]/.test(value)) throw new Error(`unsafe header value: ${JSON.stringify(value)}`);
+  return Buffer.from(value);
 }
+
+/** A personal value as it goes into a body, before quoted-printable. */
+const bodyText = (kind: 'text' | 'html', value: string): string => (kind === 'html' ? escapeHtml(value) : value.replace(/[\r\n]+/g, ' '));
 
 const TOKENS = new RegExp(`(${Object.values(PLACEHOLDERS).join('|')})`);
 const FIELD_OF = new Map(Object.entries(PLACEHOLDERS).map(([k, v]) => [v as string, k as PersonalField]));
@@ -211,30 +219,32 @@ export function quotedPrintable(input: string): string {
   const bytes = Buffer.from(input.replace(/\r\n?/g, '\n'), 'utf8');
   let out = '';
   let line = '';
-  const flush = (hard: boolean) => {
-    out += line + (hard ? CRLF : '=' + CRLF);
-    line = '';
-  };
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
     if (b === 0x0a) {
-      flush(true);
+      out += line + CRLF;
+      line = '';
       continue;
     }
     const next = bytes[i + 1];
-    const atLineEnd = next === undefined || next === 0x0a;
-    let token: string;
-    if ((b >= 33 && b <= 126 && b !== 61) || ((b === 32 || b === 9) && !atLineEnd)) token = String.fromCharCode(b);
-    else token = '=' + (b < 16 ? '0' : '') + b.toString(16).toUpperCase();
-    if (line.length + token.length > 75) flush(false);
+    // Space and tab are literal except at a line end.
+    let token = (b === 32 || b === 9) && (next === undefined || next === 0x0a) ? QP_ESCAPED[b]! : QP_TOKEN[b]!;
+    if (line.length + token.length > 75) {
+      out += line + SOFT_BREAK;
+      line = '';
+    }
     // A '.' opening a line, after a soft break too, is encoded: no relay can mistake it for the end of
     // DATA, and the message stays safe to write to the socket without dot-stuffing.
     if (line === '' && b === 0x2e) token = '=2E';
     line += token;
   }
-  if (line !== '') flush(false);
-  return out;
+  return line === '' ? out : out + line + SOFT_BREAK;
 }
+
+const SOFT_BREAK = '=' + CRLF;
+/** Each byte as `=XX`, and as quoted-printable writes it mid-line (looked up: this runs for every recipient's links). */
+const QP_ESCAPED = Array.from({ length: 256 }, (_, b) => `=${b.toString(16).toUpperCase().padStart(2, '0')}`);
+const QP_TOKEN = QP_ESCAPED.map((escaped, b) => ((b >= 33 && b <= 126 && b !== 61) || b === 32 || b === 9 ? String.fromCharCode(b) : escaped));
 
 /** RFC 2047 encoded words (base64) when the text is not plain ASCII; whole characters per word. */
 export function encodeHeaderText(text: string): string {
@@ -282,6 +292,6 @@ const escapeHtml = (s: string) =>
 /** `<edition>.<subscriber>.<hash>@<sender domain>`: the same for every attempt to the same person. */
 export function messageIdFor(editionId: string, subscriberId: number, senderAddress: string): string {
   const domain = senderAddress.slice(senderAddress.lastIndexOf('@') + 1).toLowerCase();
-  const hash = createHash('sha256').update(`${editionId}\n${subscriberId}\n${domain}`).digest('base64url').slice(0, 10).replace(/[-_]/g, 'x');
-  return `${editionId}.${subscriberId}.${hash}@${domain}`;
+  const digest = hash('sha256', `${editionId}\n${subscriberId}\n${domain}`, 'base64url').slice(0, 10).replace(/[-_]/g, 'x');
+  return `${editionId}.${subscriberId}.${digest}@${domain}`;
 }

@@ -4,11 +4,14 @@
  * parts of the precompiled variant → hand to the transport with at most
  * pool_size messages in flight → record each answer.
  *
- * Durability: an answer is committed (in small group commits) before the
- * slot it used is given to the next message, so after a kill -9 at most
- * pool_size messages can have been accepted by the server without being
- * recorded as sent. Those rows are still 'pending' or 'sending' and are sent
- * again by the next run: that is the whole duplicate window.
+ * Durability: a slot's message data goes out only after the slot's
+ * previous answer is committed (the transport calls back after the server's
+ * 354, and every answer recorded so far goes in that one commit), so after a
+ * kill -9 at most pool_size messages can have been accepted by the server
+ * without being recorded as sent. Those rows are still 'pending' or
+ * 'sending' and are sent again by the next run: that is the whole duplicate
+ * window. The envelope of the next message travels while the commit is made,
+ * and answers that arrive meanwhile share it.
  */
 import path from 'node:path';
 import cliProgress from 'cli-progress';
@@ -40,7 +43,10 @@ export interface SendOptions {
   signal?: AbortSignal;
   /** 'bar' on a terminal, 'lines' (one per 1,000) otherwise, 'none' for quiet callers. Default 'lines'. */
   progress?: 'bar' | 'lines' | 'none';
-  /** For tests and tools: a transport instead of SMTP_URL / the outbox. Not closed by sendEdition. */
+  /**
+   * For tests and tools: a transport instead of SMTP_URL / the outbox. Not closed by sendEdition. It must
+   * call `beforeData` (see Transport.send) for the duplicate window to hold.
+   */
   transport?: Transport;
   /** For tests: variants instead of rendering the edition's email. */
   variants?: VariantCache;
@@ -95,6 +101,8 @@ type Write =
   | { kind: 'retry'; id: number; response: string };
 
 const PAGE = 500;
+/** At the latest, answers are committed this long after they came in (when no message's data asks sooner). */
+const COMMIT_WITHIN_MS = 20;
 /** WAL pages between automatic checkpoints while sending (4 KB pages: ~40 MB). */
 const SEND_AUTOCHECKPOINT = 10_000;
 
@@ -127,8 +135,8 @@ export async function sendEdition(config: Config, options: SendOptions): Promise
     const autocheckpoint = db.pragma('wal_autocheckpoint', { simple: true }) as number;
     db.pragma(`wal_autocheckpoint = ${Math.max(autocheckpoint, SEND_AUTOCHECKPOINT)}`);
     try {
-      const skipped = plan(config, db, edition.id, variants);
-      return await deliver({ config, db, edition, variants, signer, transport, options, skipped, started });
+      const { skipped, columns } = plan(config, db, edition.id, variants);
+      return await deliver({ config, db, edition, variants, signer, transport, options, skipped, columns, started });
     } finally {
       if (!options.transport) await transport.close();
       releaseSendLock(db, edition.id);
@@ -154,25 +162,26 @@ async function findEdition(config: Config, wanted: string): Promise<ResolvedEdit
   return edition;
 }
 
-/** Adds a pending row for every confirmed subscriber who follows one of the edition's themes; returns how many follow none. */
-function plan(config: Config, db: Db, editionId: string, variants: VariantCache): number {
-  const page = db.prepare(`SELECT id, themes FROM subscribers WHERE status = 'confirmed' AND id > ? ORDER BY id LIMIT ${PAGE * 4}`);
-  const insert = db.prepare(`INSERT OR IGNORE INTO deliveries (edition_id, subscriber_id, status, updated_at) VALUES (?, ?, 'pending', ?)`);
+/**
+ * Adds a pending row for every confirmed subscriber who follows one of the
+ * edition's themes. Returns how many follow none, and the distinct stored
+ * theme columns of the rows it added (a handful), so their variants can be
+ * rendered before the first message.
+ */
+function plan(config: Config, db: Db, editionId: string, variants: VariantCache): { skipped: number; columns: string[] } {
+  // Per distinct stored column (a list has few): matched against the edition once, and its rows added by SQLite.
+  const groups = db.prepare(`SELECT themes, COUNT(*) AS n FROM subscribers WHERE status = 'confirmed' GROUP BY themes`).all() as { themes: string; n: number }[];
+  const insert = db.prepare(
+    `INSERT OR IGNORE INTO deliveries (edition_id, subscriber_id, status, updated_at)
+     SELECT ?, id, 'pending', ? FROM subscribers WHERE status = 'confirmed' AND themes = ?`,
+  );
   let skipped = 0;
-  let after = 0;
-  for (;;) {
-    const rows = page.all(after) as { id: number; themes: string }[];
-    if (rows.length === 0) break;
-    const now = nowIso();
-    db.transaction(() => {
-      for (const r of rows) {
-        if (variants.themeKey(followed(config, r.themes)) === null) skipped += 1;
-        else insert.run(editionId, r.id, now);
-      }
-    })();
-    after = rows.at(-1)!.id;
+  const columns: string[] = [];
+  for (const { themes, n } of groups) {
+    if (variants.themeKey(followed(config, themes)) === null) skipped += n;
+    else if (insert.run(editionId, nowIso(), themes).changes > 0) columns.push(themes);
   }
-  return skipped;
+  return { skipped, columns };
 }
 
 interface DeliverContext {
@@ -184,6 +193,8 @@ interface DeliverContext {
   transport: Transport;
   options: SendOptions;
   skipped: number;
+  /** Stored theme columns of the rows plan added (see plan). */
+  columns: string[];
   started: number;
 }
 
@@ -239,8 +250,11 @@ async function deliver(ctx: DeliverContext): Promise<SendSummary> {
     return template;
   };
 
-  // ---- group commit: writes wait for the next turn of the event loop, then go in one transaction ----
+  // ---- group commit: writes queue up and go in one transaction when a message's data is about to be
+  // written (the transport calls `flush` after the server's 354, before the first byte); a timer commits
+  // what no message asks for (the last answers, a slot waiting for a retry, refusals before DATA) ----
   // Built once: db.transaction() per flush showed up in the profile.
+  let fatal: unknown;
   const commit = db.transaction((batch: Write[], now: string) => {
     for (const w of batch) {
       if (w.kind === 'sending') markSending.run(now, edition.id, w.id);
@@ -252,70 +266,96 @@ async function deliver(ctx: DeliverContext): Promise<SendSummary> {
     }
   });
   let writes: Write[] = [];
-  let afterFlush: (() => void)[] = [];
-  let flushScheduled = false;
+  let timer: NodeJS.Timeout | undefined;
+  let broken: unknown;
+  /** Commits every queued write; throws (and keeps throwing) once a commit failed, so no more data goes out. */
   const flush = () => {
-    flushScheduled = false;
-    // A flush already done by hand leaves nothing for the scheduled one (and the database may be closed by then).
-    if (writes.length === 0 && afterFlush.length === 0) return;
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (broken !== undefined) throw broken;
+    if (writes.length === 0) return;
     const batch = writes;
-    const callbacks = afterFlush;
     writes = [];
-    afterFlush = [];
-    commit(batch, nowIso());
-    for (const cb of callbacks) cb();
-  };
-  const record = (write: Write, then?: () => void) => {
-    writes.push(write);
-    if (then) afterFlush.push(then);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      setImmediate(flush);
+    try {
+      commit(batch, nowIso());
+    } catch (error) {
+      broken = error;
+      fatal ??= error;
+      changed();
+      throw error;
     }
   };
-
-  // ---- slots: at most pool_size messages between "handed to transport" and "answer committed" ----
-  const limit = Math.max(1, delivery.pool_size);
-  let busy = 0;
-  let wake: (() => void) | undefined;
-  const changed = () => {
-    const w = wake;
-    wake = undefined;
-    w?.();
+  const record = (write: Write) => {
+    writes.push(write);
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      try {
+        flush();
+      } catch {
+        // fatal is set: the slots stop.
+      }
+    }, COMMIT_WITHIN_MS);
   };
-  const waitForChange = (ms?: number) =>
+
+  // ---- waiting for a retry's backoff; woken early by a new retry or an abort ----
+  const sleepers = new Set<() => void>();
+  const changed = () => {
+    for (const wake of sleepers) wake();
+    sleepers.clear();
+  };
+  const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      const timer = ms !== undefined ? setTimeout(resolve, ms) : undefined;
-      wake = () => {
-        if (timer) clearTimeout(timer);
+      const wake = () => {
+        clearTimeout(timer);
+        sleepers.delete(wake);
         resolve();
       };
+      const timer = setTimeout(wake, ms);
+      sleepers.add(wake);
     });
-
-  // An abort must wake a loop that is waiting for a retry's backoff.
   const onAbort = () => changed();
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
   const retries: Item[] = [];
   let buffer: Row[] = [];
+  let next = 0;
   let cursor = 0;
   let exhausted = false;
   const nextRow = (): Row | undefined => {
-    if (buffer.length === 0 && !exhausted) {
+    if (next === buffer.length && !exhausted) {
       buffer = pageStmt.all(edition.id, cursor) as Row[];
+      next = 0;
       if (buffer.length === 0) exhausted = true;
       else cursor = buffer.at(-1)!.subscriber_id;
     }
-    return buffer.shift();
+    return next < buffer.length ? buffer[next++] : undefined;
   };
 
-  const attempt = async (item: Item) => {
-    const { row } = item;
-    const messageId = messageIdFor(edition.id, row.subscriber_id, config.sender.address);
-    let finish: Write;
-    let retry = false;
-    try {
-      const template = await templateOf(row.themes);
+  /** The next message to send: a retry whose backoff is over, else the next row; undefined when there is nothing left for this slot. */
+  const take = async (): Promise<Item | undefined> => {
+    for (;;) {
+      if (fatal !== undefined || options.signal?.aborted) return undefined;
+      const now = Date.now();
+      let due = -1;
+      for (let i = 0; i < retries.length; i++) if (retries[i]!.readyAt <= now && (due < 0 || retries[i]!.readyAt < retries[due]!.readyAt)) due = i;
+      if (due >= 0) return retries.splice(due, 1)[0];
+      const row = nextRow();
+      if (row) return { row, tries: 0, readyAt: 0 };
+      // A retry added later by another slot is taken by that slot, which is still running.
+      if (retries.length === 0) return undefined;
+      await sleep(Math.max(0, Math.min(...retries.map((r) => r.readyAt)) - now));
+    }
+  };
+
+  // ---- slots: pool_size of them. A slot's message data goes out only after its previous answer is committed
+  // (flush before data), so each slot has at most one message the server may have taken that is not on record ----
+  const slot = async () => {
+    for (;;) {
+      const item = await take();
+      if (!item) break;
+      const { row } = item;
+      const messageId = messageIdFor(edition.id, row.subscriber_id, config.sender.address);
+      const template = compiled.get(row.themes) ?? (await templateOf(row.themes));
       const who = { id: row.subscriber_id, email: row.email, requestedAt: row.requested_at };
       const raw = template.renderWire({
         to: row.email,
@@ -326,69 +366,61 @@ async function deliver(ctx: DeliverContext): Promise<SendSummary> {
       });
       record({ kind: 'sending', id: row.subscriber_id });
       item.tries += 1;
-      const result = await transport.send(raw, { from: config.sender.address, to: [row.email] });
-      finish = { kind: 'done', id: row.subscriber_id, status: 'sent', response: result.response.slice(0, 500), messageId };
-      counts.sent += 1;
-    } catch (error) {
-      if (!(error instanceof TransportError)) throw error;
-      const response = error.response.slice(0, 500);
-      if (error.kind === 'permanent') {
-        finish = { kind: 'done', id: row.subscriber_id, status: 'bounced', response, messageId, suppress: `bounced on edition ${edition.id}: ${response}` };
-        counts.bounced += 1;
-      } else if (error.kind === 'uncertain') {
-        finish = { kind: 'done', id: row.subscriber_id, status: 'uncertain', response, messageId };
-        counts.uncertain += 1;
-      } else if (item.tries < delivery.max_attempts && !options.signal?.aborted) {
-        finish = { kind: 'retry', id: row.subscriber_id, response };
-        retry = true;
-      } else {
-        finish = { kind: 'done', id: row.subscriber_id, status: 'failed', response, messageId };
-        counts.failed += 1;
+      let finish: Write;
+      try {
+        const result = await transport.send(raw, { from: config.sender.address, to: [row.email] }, flush);
+        finish = { kind: 'done', id: row.subscriber_id, status: 'sent', response: result.response.slice(0, 500), messageId };
+        counts.sent += 1;
+      } catch (error) {
+        if (!(error instanceof TransportError)) throw error;
+        const response = error.response.slice(0, 500);
+        if (error.kind === 'permanent') {
+          finish = { kind: 'done', id: row.subscriber_id, status: 'bounced', response, messageId, suppress: `bounced on edition ${edition.id}: ${response}` };
+          counts.bounced += 1;
+        } else if (error.kind === 'uncertain') {
+          finish = { kind: 'done', id: row.subscriber_id, status: 'uncertain', response, messageId };
+          counts.uncertain += 1;
+        } else if (item.tries < delivery.max_attempts && !options.signal?.aborted) {
+          finish = { kind: 'retry', id: row.subscriber_id, response };
+        } else {
+          finish = { kind: 'done', id: row.subscriber_id, status: 'failed', response, messageId };
+          counts.failed += 1;
+        }
+        trace('%s → %s (%s)', row.email, finish.kind === 'done' ? finish.status : 'retry', response);
       }
-      trace('%s → %s (%s)', row.email, retry ? 'retry' : finish.kind === 'done' ? finish.status : '', response);
-    }
-    record(finish, () => {
-      busy -= 1;
-      if (retry) {
-        // Exponential backoff with jitter: 1×, 2×, 4×… retry_base_ms.
+      record(finish);
+      if (finish.kind === 'retry') {
+        // Exponential backoff with jitter: 1×, 2×, 4×… retry_base_ms. Its write is queued before any later attempt's.
         const delay = delivery.retry_base_ms * 2 ** (item.tries - 1) * (0.75 + Math.random() * 0.5);
         retries.push({ ...item, readyAt: Date.now() + delay });
+        changed();
       } else progress.tick();
-      changed();
-    });
+    }
   };
 
-  let fatal: unknown;
-  for (;;) {
-    if (fatal) break;
-    if (options.signal?.aborted) break;
-    if (busy >= limit) {
-      await waitForChange();
-      continue;
+  // The variants this send needs, rendered while the transport opens its connections (an SMTP server may
+  // wait before it greets), instead of one at a time while the first recipients wait.
+  if (total > 0) {
+    transport.warm?.();
+    try {
+      for (const column of ctx.columns) await templateOf(column);
+    } catch (error) {
+      fatal = error;
     }
-    const now = Date.now();
-    const readyAt = retries.reduce((min, r) => Math.min(min, r.readyAt), Infinity);
-    let item: Item | undefined;
-    if (readyAt <= now) item = retries.splice(retries.findIndex((r) => r.readyAt === readyAt), 1)[0];
-    else {
-      const row = nextRow();
-      if (row) item = { row, tries: 0, readyAt: 0 };
-    }
-    if (!item) {
-      if (busy === 0 && retries.length === 0) break;
-      await waitForChange(retries.length > 0 ? Math.max(0, readyAt - now) : undefined);
-      continue;
-    }
-    busy += 1;
-    attempt(item).catch((error: unknown) => {
-      fatal ??= error;
-      busy -= 1;
-      changed();
-    });
   }
-  // Let everything in flight finish and its answer be committed.
-  while (busy > 0) await waitForChange();
-  if (flushScheduled) flush();
+
+  const slots = Array.from({ length: Math.max(1, delivery.pool_size) }, () =>
+    slot().catch((error: unknown) => {
+      fatal ??= error;
+      changed();
+    }),
+  );
+  await Promise.all(slots);
+  try {
+    flush(); // every slot's last answer
+  } catch {
+    // fatal is set
+  }
   options.signal?.removeEventListener('abort', onAbort);
 
   // Anything not finished (aborted run, retries still waiting) goes back to pending for the next run.

@@ -5,7 +5,7 @@
  * only, and dies when the address is removed. A confirmation token also
  * covers the request time, so links from an older request stop working.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
@@ -22,8 +22,10 @@ export interface TokenSigner {
 }
 
 export function createSigner(secret: string): TokenSigner {
+  // Imported once: a send signs two links per recipient.
+  const key = createSecretKey(Buffer.from(secret, 'utf8'));
   const mac = (purpose: TokenPurpose, s: Pick<Subscriber, 'id' | 'email' | 'requestedAt'>): Buffer =>
-    createHmac('sha256', secret)
+    createHmac('sha256', key)
       .update(['briefing-token-v1', purpose, String(s.id), s.email.toLowerCase(), purpose === 'confirm' ? (s.requestedAt ?? '') : ''].join('\n'))
       .digest();
   return {

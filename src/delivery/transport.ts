@@ -39,7 +39,14 @@ export type RawMessage = Buffer | string | WireMessage;
 
 export interface Transport {
   name: string;
-  send(raw: RawMessage, envelope: Envelope): Promise<{ response: string }>;
+  /**
+   * `beforeData`, when given, is called right before the message itself is handed over (for SMTP: after
+   * the server's 354, before the first byte of DATA; the envelope may already have gone out). If it
+   * throws, none of the message is sent and the send fails as transient.
+   */
+  send(raw: RawMessage, envelope: Envelope, beforeData?: () => void): Promise<{ response: string }>;
+  /** Optional: open connections now, so the first messages do not wait for them. */
+  warm?(): void;
   close(): Promise<void>;
 }
 
@@ -110,16 +117,25 @@ interface PooledConnection {
   smtp: SMTPConnection;
   ready: Promise<void>;
   messages: number;
+  /** Messages after which it is replaced (maxMessages; less for the first connections, see open). */
+  limit: number;
   broken: boolean;
   /** Set while a wire-ready message is being sent: its slices go straight to the socket. */
-  wire?: { message: WireMessage; written: () => void } | undefined;
+  wire?: DirectWrite | undefined;
   /** False when this nodemailer's internals are not the ones the direct write relies on. */
   direct: boolean;
+}
+
+interface DirectWrite {
+  message: WireMessage;
+  beforeData?: (() => void) | undefined;
+  written: () => void;
 }
 
 interface Job {
   raw: Buffer | WireMessage;
   envelope: Envelope;
+  beforeData?: (() => void) | undefined;
   resolve: (result: { response: string }) => void;
   reject: (error: TransportError) => void;
 }
@@ -138,13 +154,19 @@ export function createSmtpTransport(url: string, options: SmtpOptions): Transpor
   const queue: Job[] = [];
   const idle: PooledConnection[] = [];
   const all = new Set<PooledConnection>();
+  let opened = 0;
+  let replacing = false;
   let closed = false;
   let nextSlot = 0;
   let rateTimer: NodeJS.Timeout | undefined;
 
   const open = (): PooledConnection => {
     const smtp = new SMTPConnection(connectionOptions);
-    const conn: PooledConnection = { smtp, messages: 0, broken: false, ready: Promise.resolve(), direct: false };
+    // The first connections retire at 1/n, 2/n … of maxMessages, so later replacements come one at a
+    // time instead of the whole pool reconnecting at once.
+    const limit = opened < options.poolSize ? Math.max(1, Math.round((maxMessages * (opened + 1)) / options.poolSize)) : maxMessages;
+    opened += 1;
+    const conn: PooledConnection = { smtp, messages: 0, limit, broken: false, ready: Promise.resolve(), direct: false };
     conn.direct = writeWireDirectly(smtp, () => conn.wire);
     const drop = () => {
       conn.broken = true;
@@ -179,6 +201,39 @@ export function createSmtpTransport(url: string, options: SmtpOptions): Transpor
     });
     all.add(conn);
     return conn;
+  };
+
+  /**
+   * Opens the successor of a connection nearing its limit while it still sends, so no message waits for a
+   * new connection's greeting (smtp-server waits 100 ms, some servers seconds). One at a time: the pool
+   * is at most one connection over pool_size, until the successor is ready and the old one retires.
+   */
+  const replace = (old: PooledConnection) => {
+    replacing = true;
+    const successor = open();
+    successor.ready.then(
+      () => {
+        replacing = false;
+        if (closed) {
+          all.delete(successor);
+          successor.smtp.quit();
+          return;
+        }
+        if (successor.broken) return;
+        const at = idle.indexOf(old);
+        if (at >= 0) {
+          idle.splice(at, 1);
+          all.delete(old);
+          old.smtp.quit();
+        } else old.limit = Math.min(old.limit, old.messages + 1); // retires after the message it is sending
+        idle.push(successor);
+        pump();
+      },
+      () => {
+        replacing = false;
+        discard(successor);
+      },
+    );
   };
 
   const discard = (conn: PooledConnection) => {
@@ -224,13 +279,20 @@ export function createSmtpTransport(url: string, options: SmtpOptions): Transpor
     const raw = job.raw;
     if (isWire(raw) && raw.smtpSafe && conn.direct && raw.length > 0) {
       // Written after the server's 354, like a stream: `consumed` keeps the uncertain-after-DATA distinction.
-      conn.wire = { message: raw, written: () => (consumed = true) };
+      conn.wire = { message: raw, beforeData: job.beforeData, written: () => (consumed = true) };
       message = raw.chunks[0]!;
     } else {
       conn.wire = undefined;
       const bytes = joinMessage(raw);
       message = new Readable({
         read() {
+          try {
+            job.beforeData?.();
+          } catch (error) {
+            // Nothing of the message was written: the connection is dropped without ending DATA.
+            this.destroy(error as Error);
+            return;
+          }
           this.push(bytes);
           this.push(null);
         },
@@ -257,10 +319,13 @@ export function createSmtpTransport(url: string, options: SmtpOptions): Transpor
         return;
       }
       conn.messages += 1;
-      if (conn.messages >= maxMessages || closed) {
+      if (conn.messages >= conn.limit || closed) {
         all.delete(conn);
         conn.smtp.quit();
-      } else if (!conn.broken) idle.push(conn);
+      } else if (!conn.broken) {
+        if (!replacing && conn.messages === conn.limit - Math.min(REPLACE_AHEAD, Math.floor(conn.limit / 2))) replace(conn);
+        idle.push(conn);
+      }
       job.resolve({ response: info?.response ?? '250 OK' });
       pump();
     });
@@ -268,13 +333,34 @@ export function createSmtpTransport(url: string, options: SmtpOptions): Transpor
 
   return {
     name: `smtp://${connectionOptions.host}:${connectionOptions.port}`,
-    async send(raw, envelope) {
+    async send(raw, envelope, beforeData) {
       if (closed) throw new TransportError('transient', 'transport closed', 'transport closed');
       const message: Buffer | WireMessage = options.dkim ? await signDkim(joinMessage(raw), options.dkim) : typeof raw === 'string' ? Buffer.from(raw) : raw;
       return new Promise((resolve, reject) => {
-        queue.push({ raw: message, envelope, resolve, reject });
+        queue.push({ raw: message, envelope, beforeData, resolve, reject });
         pump();
       });
+    },
+    warm() {
+      while (!closed && all.size < options.poolSize) {
+        const conn = open();
+        conn.ready.then(
+          () => {
+            if (closed) {
+              all.delete(conn);
+              conn.smtp.quit();
+            } else if (!conn.broken) {
+              idle.push(conn);
+              pump();
+            }
+          },
+          () => {
+            // A message waiting in the queue opens a connection of its own, and reports its failure.
+            discard(conn);
+            pump();
+          },
+        );
+      }
     },
     async close() {
       closed = true;
@@ -290,13 +376,18 @@ export function createSmtpTransport(url: string, options: SmtpOptions): Transpor
 
 /** The parts of nodemailer's SMTPConnection (10.x) that writeWireDirectly uses. */
 interface ConnectionInternals {
-  _socket: { cork(): void; uncork(): void; write(chunk: Buffer): boolean } | false;
+  _socket: { cork(): void; uncork(): void; write(chunk: Buffer): boolean; destroy(error?: Error): void } | false;
   _responseActions: Array<(str: string) => void>;
   _createSendStream(callback: (err: Error | null, str?: string) => void): unknown;
   _actionSMTPStream(str: string, callback: (err: Error | null, str?: string) => void): void;
 }
 
 const END_OF_DATA = Buffer.from('.\r\n');
+/**
+ * Messages before a connection's limit at which its successor is opened: at full speed (~700 a second per
+ * connection to a local server) a few hundred milliseconds, longer than most servers wait to greet.
+ */
+const REPLACE_AHEAD = 200;
 
 /**
  * SMTPConnection pipes every message through a dot-stuffing Transform that
@@ -311,7 +402,7 @@ const END_OF_DATA = Buffer.from('.\r\n');
  * expected (another nodemailer version), this returns false and every
  * message takes the ordinary stream path.
  */
-function writeWireDirectly(smtp: SMTPConnection, current: () => { message: WireMessage; written: () => void } | undefined): boolean {
+function writeWireDirectly(smtp: SMTPConnection, current: () => DirectWrite | undefined): boolean {
   const internals = smtp as unknown as ConnectionInternals;
   if (typeof internals._createSendStream !== 'function' || typeof internals._actionSMTPStream !== 'function' || !Array.isArray(internals._responseActions)) return false;
   const original = internals._createSendStream;
@@ -320,13 +411,23 @@ function writeWireDirectly(smtp: SMTPConnection, current: () => { message: WireM
     const socket = this._socket;
     if (!wire || !socket) return original.call(this, callback);
     this._responseActions.push((str) => this._actionSMTPStream(str, callback));
+    let refused = false;
     return {
       outByteCount: wire.message.length + END_OF_DATA.length,
       write() {
+        try {
+          wire.beforeData?.();
+        } catch (error) {
+          // Nothing of the message was written: the connection is dropped without ending DATA.
+          refused = true;
+          socket.destroy(error as Error);
+          return;
+        }
         socket.cork();
         for (const chunk of wire.message.chunks) socket.write(chunk);
       },
       end() {
+        if (refused) return;
         socket.write(END_OF_DATA);
         socket.uncork();
         wire.written();
@@ -389,8 +490,9 @@ function classify(error: unknown, consumed: boolean): TransportError {
 export function createOutboxTransport(dir: string, options: { unique?: boolean; dkim?: DkimSettings | undefined } = {}): Transport {
   return {
     name: `outbox ${dir}`,
-    async send(raw, envelope) {
+    async send(raw, envelope, beforeData) {
       mkdirSync(dir, { recursive: true });
+      beforeData?.();
       let bytes = joinMessage(raw);
       if (options.dkim) bytes = await signDkim(bytes, options.dkim);
       const who = (envelope.to[0] ?? 'unknown').replace(/[^A-Za-z0-9@._+-]/g, '_').slice(0, 200);

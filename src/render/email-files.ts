@@ -46,11 +46,15 @@ export interface EmailFilesOptions {
   cacheDir?: string | false;
   /**
    * Render in a worker thread, on the other core, while the caller goes on
-   * (the archive build starts it before Eleventy). MJML costs ~0.6 s to load
-   * and ~25 ms an edition: off the build's critical path.
+   * (the archive build starts this before Eleventy), once at least this many
+   * editions need rendering. A worker loads its modules and MJML anew (about
+   * a second of CPU), so it pays only for many editions. Default: never.
    */
-  worker?: boolean;
+  workerFrom?: number;
 }
+
+/** From how many editions to render `briefing build` uses a worker thread (see EmailFilesOptions.workerFrom). */
+export const EMAIL_WORKER_FROM = 40;
 
 export interface EmailFilesResult {
   rendered: number;
@@ -91,7 +95,7 @@ export async function writeEditionEmails(
     jobs.push({ edition, dir, key });
   }
   // MJML loads only when something must be rendered: a warm build never pays for it, nor for a worker.
-  if (jobs.length > 0) await (options.worker ? renderInWorker : renderEditionEmails)(config, jobs, cacheDir);
+  if (jobs.length > 0) await (jobs.length >= (options.workerFrom ?? Infinity) ? renderInWorker : renderEditionEmails)(config, jobs, cacheDir);
   if (cacheDir) pruneCache(cacheDir, used);
   log('%d rendered, %d from cache', jobs.length, cached);
   return { rendered: jobs.length, cached };

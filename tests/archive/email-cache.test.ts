@@ -45,9 +45,9 @@ describe('writeEditionEmails cache', () => {
     const fresh = path.join(project.root, 'fresh');
     const worker = path.join(project.root, 'worker');
     await writeEditionEmails(published, fresh, { cacheDir: false });
-    expect(await writeEditionEmails(published, worker, { worker: true })).toEqual({ rendered: 1, cached: 0 });
+    expect(await writeEditionEmails(published, worker, { workerFrom: 1 })).toEqual({ rendered: 1, cached: 0 });
     expect(read(worker)).toEqual(read(fresh));
-    expect(await writeEditionEmails(published, path.join(project.root, 'again'), { worker: true })).toEqual({ rendered: 0, cached: 1 });
+    expect(await writeEditionEmails(published, path.join(project.root, 'again'), { workerFrom: 1 })).toEqual({ rendered: 0, cached: 1 });
   });
 
   it('reports a broken template from the worker thread with its code and file', async () => {
@@ -56,7 +56,7 @@ describe('writeEditionEmails cache', () => {
     const own = path.join(project.root, 'templates/email');
     mkdirSync(own, { recursive: true });
     writeFileSync(path.join(own, 'edition.mjml.njk'), '<mjml>\n{% for s in sections %}\n<mj-body></mj-body>\n');
-    await expect(writeEditionEmails(await loadPublished(e.config), path.join(project.root, 'out'), { worker: true, cacheDir: false })).rejects.toMatchObject({
+    await expect(writeEditionEmails(await loadPublished(e.config), path.join(project.root, 'out'), { workerFrom: 1, cacheDir: false })).rejects.toMatchObject({
       code: 'TEMPLATE_ERROR',
       file: expect.stringMatching(/templates\/email\/edition\.mjml\.njk$/),
     });

@@ -3,7 +3,9 @@
  * delivery log, retries, bounces, uncertain messages and idempotence.
  */
 import { readdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deliveriesFor, deliveryCounts } from '../../src/delivery/log.js';
 import { sendEdition } from '../../src/delivery/send.js';
@@ -246,5 +248,48 @@ describe('sendEdition without SMTP_URL', () => {
     expect(sink.messages).toHaveLength(0);
     expect(deliveriesFor(db, EDITION_ID)).toEqual([]);
     expect(lines.join('\n')).toMatch(/would go to 1 subscriber/);
+  });
+});
+
+describe('the duplicate window', () => {
+  it('a connection sends its next message only after its previous answer is committed (so a kill -9 duplicates at most pool_size)', async () => {
+    for (let i = 0; i < 40; i++) addSubscriber(db, { email: `d${i}@example.com`, source: 'test' });
+    const ids = new Map((db.prepare('SELECT id, email FROM subscribers').all() as { id: number; email: string }[]).map((r) => [r.email, r.id]));
+    // What a process started after a kill -9 would read: only committed rows.
+    const reader = openDatabase(project.dataDir);
+    const status = reader.prepare('SELECT status FROM deliveries WHERE edition_id = ? AND subscriber_id = ?');
+    const lastAccepted = new Map<string, string>();
+    const notOnRecord: string[] = [];
+    let accepted = 0;
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onData(stream, session, callback) {
+        stream.resume();
+        stream.on('end', () => {
+          // The whole message is here: the answer to this connection's previous message must be on record.
+          const previous = lastAccepted.get(session.id);
+          const row = previous ? (status.get(EDITION_ID, ids.get(previous)) as { status: string } | undefined) : undefined;
+          if (previous && row?.status !== 'sent') notOnRecord.push(`${previous}: ${row?.status}`);
+          lastAccepted.set(session.id, session.envelope.rcptTo[0]!.address);
+          accepted += 1;
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = server.server.address() as AddressInfo;
+    try {
+      const summary = await sendEdition(project.config({ SMTP_URL: `smtp://127.0.0.1:${port}`, BRIEFING_SECRET: SECRET }), { edition: 'latest', log: silentLogger, progress: 'none' });
+      expect(summary).toMatchObject({ sent: 40, failed: 0 });
+      expect(accepted).toBe(40);
+      expect(lastAccepted.size).toBeLessThanOrEqual(3); // pool_size connections
+      expect(notOnRecord).toEqual([]);
+      expect(deliveryCounts(reader, EDITION_ID)).toMatchObject({ sent: 40, pending: 0, sending: 0 });
+    } finally {
+      reader.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

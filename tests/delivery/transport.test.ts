@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSmtpTransport, directWriteAvailable, TransportError, type Transport, type WireMessage } from '../../src/delivery/transport.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp.js';
@@ -170,5 +171,120 @@ describe('SMTP transport against a broken server', () => {
 
   it('refuses an SMTP_URL that is not smtp:// or smtps://', () => {
     expect(() => createSmtpTransport('http://127.0.0.1:25', { poolSize: 1, ratePerSecond: 0 })).toThrow(/smtp:\/\/ or smtps:\/\//);
+  });
+});
+
+describe('SMTP transport: beforeData, the hook send commits the previous answers in', () => {
+  withSinkAndTransport();
+  const wire = (to: string): WireMessage => {
+    const whole = Buffer.from(`From: <a@briefing.test>\r\nTo: <${to}>\r\nSubject: x\r\n\r\nHello\r\n`, 'latin1');
+    return { chunks: [whole.subarray(0, 10), whole.subarray(10)], length: whole.length, smtpSafe: true };
+  };
+
+  it('runs once per message after the envelope was accepted, before the server has any of it; not for a refused recipient', async () => {
+    sink.script(({ stage, to }) => (stage === 'rcpt' && to.startsWith('gone') ? { code: 550, message: 'No such user' } : 'accept'));
+    const seen: string[] = [];
+    const hook = (to: string) => () => seen.push(`${to}:${sink.messages.length}`);
+    await transport.send(raw('s1@example.com'), env('s1@example.com'), hook('s1'));
+    await transport.send(wire('w1@example.com'), env('w1@example.com'), hook('w1'));
+    await failure(transport.send(wire('gone@example.com'), env('gone@example.com'), hook('gone')));
+    await transport.send(wire('w2@example.com'), env('w2@example.com'), hook('w2'));
+    expect(seen).toEqual(['s1:0', 'w1:1', 'w2:2']);
+    expect(sink.messages.map((m) => m.to[0])).toEqual(['s1@example.com', 'w1@example.com', 'w2@example.com']);
+  });
+
+  it('when it throws, none of the message is sent, the send fails as transient, and the pool still works', async () => {
+    const refuse = () => {
+      throw new Error('commit failed');
+    };
+    const streamed = await failure(transport.send(raw('s@example.com'), env('s@example.com'), refuse));
+    expect(streamed.kind).toBe('transient');
+    const direct = await failure(transport.send(wire('w@example.com'), env('w@example.com'), refuse));
+    expect(direct.kind).toBe('transient');
+    await transport.send(wire('ok@example.com'), env('ok@example.com'));
+    expect(sink.messages.map((m) => m.to[0])).toEqual(['ok@example.com']);
+    expect(sink.droppedAfterData).toEqual([]);
+  });
+});
+
+describe('SMTP transport: warm', () => {
+  it('opens the pool before the first message, and the messages use those connections', async () => {
+    let connections = 0;
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onConnect(_session, callback) {
+        connections += 1;
+        callback();
+      },
+      onData(stream, _session, callback) {
+        stream.on('end', () => callback());
+        stream.resume();
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = server.server.address() as net.AddressInfo;
+    const transport = createSmtpTransport(`smtp://127.0.0.1:${port}`, { poolSize: 2, ratePerSecond: 0 });
+    try {
+      transport.warm!();
+      const deadline = Date.now() + 5000;
+      while (connections < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(connections).toBe(2);
+      await Promise.all(['a', 'b', 'c', 'd'].map((x) => transport.send(raw(`${x}@example.com`), env(`${x}@example.com`))));
+      expect(connections).toBe(2);
+    } finally {
+      await transport.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
+describe('SMTP transport: replacing a connection at its message limit', () => {
+  it('opens the successor while the old connection still sends: never over the limit, at most one connection over the pool', async () => {
+    let open = 0;
+    let mostOpen = 0;
+    const perSession = new Map<string, number>();
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onConnect(_session, callback) {
+        open += 1;
+        mostOpen = Math.max(mostOpen, open);
+        callback();
+      },
+      onClose() {
+        open -= 1;
+      },
+      onData(stream, session, callback) {
+        stream.on('end', () => {
+          perSession.set(session.id, (perSession.get(session.id) ?? 0) + 1);
+          callback();
+        });
+        stream.resume();
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = server.server.address() as net.AddressInfo;
+    const transport = createSmtpTransport(`smtp://127.0.0.1:${port}`, { poolSize: 2, ratePerSecond: 0, maxMessages: 20 });
+    try {
+      // Two messages in flight at a time, as send's two slots would keep them.
+      let next = 0;
+      const slot = async () => {
+        while (next < 120) {
+          const to = `r${next++}@example.com`;
+          await transport.send(raw(to), env(to));
+        }
+      };
+      await Promise.all([slot(), slot()]);
+      expect([...perSession.values()].reduce((a, b) => a + b, 0)).toBe(120);
+      expect(Math.max(...perSession.values())).toBeLessThanOrEqual(20);
+      expect(perSession.size).toBeGreaterThanOrEqual(6);
+      expect(mostOpen).toBeLessThanOrEqual(3);
+    } finally {
+      await transport.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

@@ -65,4 +65,23 @@ describe('openDatabase', () => {
     expect(db.prepare('SELECT COUNT(*) AS n FROM deliveries').get()).toEqual({ n: 0 });
     db.close();
   });
+
+  it('an existing database gets the delivery index that holds only rows still to send; interrupted editions are found through it', () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'briefing-db-'));
+    // A database as the previous Briefing left it: the first two migrations, with deliveries in it.
+    const old = new Database(path.join(dir, DB_FILE));
+    for (const m of migrations.slice(0, 2)) old.exec(m.sql);
+    old.pragma('user_version = 2');
+    old.exec(`INSERT INTO subscribers (id, email, email_key, status, source, created_at, updated_at) VALUES (1, 'a@b.org', 'a@b.org', 'confirmed', 'test', 'now', 'now'), (2, 'c@d.org', 'c@d.org', 'confirmed', 'test', 'now', 'now')`);
+    old.exec(`INSERT INTO deliveries (edition_id, subscriber_id, status, updated_at) VALUES ('2026-11-16', 1, 'sent', 'now'), ('2026-11-23', 1, 'sent', 'now'), ('2026-11-23', 2, 'sending', 'now')`);
+    old.close();
+    const db = openDatabase(dir);
+    const indexes = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'deliveries' AND sql IS NOT NULL`).all() as { name: string }[]).map((r) => r.name);
+    expect(indexes).toEqual(['deliveries_unsent']);
+    const query = `SELECT DISTINCT edition_id FROM deliveries WHERE status IN ('pending', 'sending') ORDER BY edition_id`;
+    expect(db.prepare(query).all()).toEqual([{ edition_id: '2026-11-23' }]);
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${query}`).all() as { detail: string }[]).map((r) => r.detail).join('; ');
+    expect(plan).toMatch(/USING (COVERING )?INDEX deliveries_unsent/);
+    db.close();
+  });
 });
