@@ -17,7 +17,7 @@
  * the whole page: half the bytes to parse, the same index.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as pagefind from 'pagefind';
 import { cacheDir, commitEntry, packageVersion, pruneCache } from '../cache.js';
@@ -63,6 +63,9 @@ interface Shard {
   /** Bundle folder name under pagefind/, once built. */
   bundle?: string;
 }
+
+const SHARD_NAME_LENGTH = 20;
+const SHARD_NAME = new RegExp(`^[0-9a-f]{${SHARD_NAME_LENGTH}}$`);
 
 const newShard = (paths: string[] = []): Shard => ({ paths, docs: new Map(), scheduled: false, count: 0 });
 
@@ -140,8 +143,12 @@ export class SearchIndexer {
         count = await this.indexFolder();
         bundles = [`/${SEARCH_BUNDLE}/`];
       }
-      mkdirSync(path.join(this.siteDir, SEARCH_BUNDLE), { recursive: true });
-      writeFileSync(path.join(this.siteDir, SEARCH_BUNDLE, SEARCH_MANIFEST), JSON.stringify({ bundles }) + '\n');
+      const bundleRoot = path.join(this.siteDir, SEARCH_BUNDLE);
+      mkdirSync(bundleRoot, { recursive: true });
+      writeFileSync(path.join(bundleRoot, SEARCH_MANIFEST), JSON.stringify({ bundles }) + '\n');
+      // `npm run dev` builds in place: shards of earlier builds would pile up beside the current ones.
+      const current = new Set(built.map((s) => s.bundle));
+      for (const name of readdirSync(bundleRoot)) if (SHARD_NAME.test(name) && !current.has(name)) rmSync(path.join(bundleRoot, name), { recursive: true, force: true });
       if (this.cacheDir) pruneCache(this.cacheDir, this.used);
       log('indexed %d pages in %d bundle%s', count, bundles.length, bundles.length === 1 ? '' : 's');
       return count;
@@ -177,7 +184,7 @@ export class SearchIndexer {
     const started = performance.now();
     const hash = createHash('sha256').update(`pagefind@${packageVersion('pagefind')}\0${this.language}\0`);
     for (const [p, doc] of docs) hash.update(p).update('\0').update(doc).update('\0');
-    const name = hash.digest('hex').slice(0, 20);
+    const name = hash.digest('hex').slice(0, SHARD_NAME_LENGTH);
     const target = path.join(this.siteDir, SEARCH_BUNDLE, name);
     let how = 'indexed';
     const cached = this.cacheDir ? path.join(this.cacheDir, name) : undefined;

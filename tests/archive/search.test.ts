@@ -107,6 +107,17 @@ describe('SearchIndexer', () => {
     expect(existsSync(path.join(cacheDir, path.basename(before.at(-1)!)))).toBe(briefPages().length % 2 === 0);
   }, 120_000);
 
+  it('leaves no shards of an earlier build in a folder built in place (npm run dev)', async () => {
+    const dir = path.join(scratch, 'in-place');
+    cpSync(site.outDir, dir, { recursive: true });
+    await streamSite(dir, { shardSize: 2 });
+    const first = searchBundles(dir);
+    await streamSite(dir, { shardSize: 3 });
+    const current = searchBundles(dir).map((b) => path.basename(b));
+    expect(current).not.toEqual(first.map((b) => path.basename(b)));
+    expect(readdirSync(path.join(dir, 'pagefind')).sort()).toEqual([...current, 'shards.json'].sort());
+  }, 120_000);
+
   it('indexes the whole folder when no page marks its body, as Pagefind does', async () => {
     const dir = path.join(scratch, 'plain');
     mkdirSync(path.join(dir, 'a'), { recursive: true });
