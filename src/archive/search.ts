@@ -7,7 +7,8 @@
  * its own Pagefind bundle under /pagefind/<key>/; the search page merges
  * them in the browser (`shards.json` lists them). Three reasons:
  * - a shard is written as soon as its last page is rendered, while Eleventy
- *   goes on with the rest, so the indexer works on the other core;
+ *   goes on with the rest, so the indexer works on the other core (a fresh
+ *   clone of a one-shard site even hands each page over as it is rendered);
  * - Pagefind holds a whole index in memory (~1.3 GB for 10,000 briefs in one
  *   index); one shard at a time keeps that to a tenth;
  * - a shard is named by a hash of exactly what it indexes, and kept in
@@ -62,12 +63,17 @@ interface Shard {
   count: number;
   /** Bundle folder name under pagefind/, once built. */
   bundle?: string;
+  /** When streaming: the shard's Pagefind index, open since its first page, and the pages added to it. */
+  open?: Promise<PagefindIndex>;
+  adds: Array<Promise<{ errors: string[] }>>;
 }
+
+type PagefindIndex = NonNullable<Awaited<ReturnType<typeof pagefind.createIndex>>['index']>;
 
 const SHARD_NAME_LENGTH = 20;
 const SHARD_NAME = new RegExp(`^[0-9a-f]{${SHARD_NAME_LENGTH}}$`);
 
-const newShard = (paths: string[] = []): Shard => ({ paths, docs: new Map(), scheduled: false, count: 0 });
+const newShard = (paths: string[] = []): Shard => ({ paths, docs: new Map(), scheduled: false, count: 0, adds: [] });
 
 /** The site path of a page URL: /briefs/x/ → briefs/x/index.html. */
 export function sitePathOf(url: string): string {
@@ -102,12 +108,15 @@ export class SearchIndexer {
   private scheduled = 0;
   private failure: unknown;
   private closed = false;
+  private readonly coldCache: boolean;
+  private streaming = false;
 
   constructor(options: SearchIndexOptions) {
     this.language = options.language.split('-')[0] || 'en';
     this.siteDir = path.resolve(options.siteDir);
     this.cacheDir = options.cacheDir;
     this.shardSize = Math.max(1, options.shardSize ?? SEARCH_SHARD_SIZE);
+    this.coldCache = !this.cacheDir || !hasEntries(this.cacheDir);
   }
 
   /** The pages to expect, oldest first, by site path (see sitePathOf). */
@@ -117,6 +126,10 @@ export class SearchIndexer {
       this.shards.push(shard);
       for (const p of shard.paths) this.shardOf.set(p, shard);
     }
+    // A site of one shard with no cached shard to hope for (a fresh clone) hands each page to Pagefind as
+    // it is rendered, or the whole index would wait for the last page. Not with more shards: several
+    // would be open at once (measured at 10,000 briefs: slower, and over 1 GB).
+    this.streaming = this.coldCache && this.shards.length === 1;
   }
 
   /** One rendered page; `sitePath` is its file path inside the site, e.g. briefs/x/index.html. */
@@ -125,7 +138,9 @@ export class SearchIndexer {
     const key = sitePath.split(path.sep).join('/');
     const shard = this.shardOf.get(key) ?? this.extra;
     if (shard === this.extra && !shard.docs.has(key)) shard.paths.push(key);
-    shard.docs.set(key, searchDocument(html));
+    const doc = searchDocument(html);
+    shard.docs.set(key, doc);
+    if (this.streaming && shard !== this.extra) this.stream(shard, key, doc);
     if (shard !== this.extra && shard.docs.size === shard.paths.length) this.schedule(shard);
   }
 
@@ -177,6 +192,17 @@ export class SearchIndexer {
       });
   }
 
+  private stream(shard: Shard, sourcePath: string, content: string): void {
+    if (!shard.open) {
+      shard.open = this.createIndex();
+      shard.open.catch(() => undefined);
+    }
+    // sourcePath, not url: Pagefind derives the result URL from it exactly as when it reads the folder.
+    const added = shard.open.then((index) => index.addHTMLFile({ sourcePath, content }));
+    added.catch(() => undefined);
+    shard.adds.push(added);
+  }
+
   private async build(shard: Shard): Promise<void> {
     const docs = shard.paths.flatMap((p) => (shard.docs.has(p) ? [[p, shard.docs.get(p)!] as const] : []));
     shard.docs.clear();
@@ -191,20 +217,26 @@ export class SearchIndexer {
     if (this.cacheDir && cached) {
       this.used.add(name);
       if (existsSync(cached)) how = 'from cache';
-      else await commitEntry(this.cacheDir, name, (tmp) => this.index(docs, tmp));
+      else await commitEntry(this.cacheDir, name, (tmp) => this.write(shard, docs, tmp));
     }
-    if (cached && existsSync(cached)) linkTree(cached, target);
-    else await this.index(docs, target);
+    if (cached && existsSync(cached)) {
+      linkTree(cached, target);
+      if (shard.open) await this.discard(shard);
+    } else await this.write(shard, docs, target);
     shard.bundle = name;
     shard.count = docs.length;
     log('shard %s: %d pages %s in %dms', name, docs.length, how, Math.round(performance.now() - started));
   }
 
-  private async index(docs: ReadonlyArray<readonly [string, string]>, outputPath: string): Promise<void> {
-    const index = await this.createIndex();
+  /** Writes the shard's bundle: from its open index when streamed, else from a new one fed all its pages now. */
+  private async write(shard: Shard, docs: ReadonlyArray<readonly [string, string]>, outputPath: string): Promise<void> {
+    if (!shard.open) for (const [sourcePath, content] of docs) this.stream(shard, sourcePath, content);
+    const { open, adds } = shard;
+    shard.open = undefined;
+    shard.adds = [];
+    const index = await open!;
     try {
-      // sourcePath, not url: Pagefind derives the result URL from it exactly as when it reads the folder.
-      const added = await Promise.all(docs.map(([sourcePath, content]) => index.addHTMLFile({ sourcePath, content })));
+      const added = await Promise.all(adds);
       const errors = added.flatMap((r) => r.errors);
       if (errors.length) throw this.fail('indexing', errors);
       const written = await index.writeFiles({ outputPath });
@@ -212,6 +244,13 @@ export class SearchIndexer {
     } finally {
       await index.deleteIndex().catch(() => undefined);
     }
+  }
+
+  private async discard(shard: Shard): Promise<void> {
+    const open = shard.open;
+    shard.open = undefined;
+    shard.adds = [];
+    await open?.then((index) => index.deleteIndex()).catch(() => undefined);
   }
 
   /** No page marked its body: the whole folder, one bundle at /pagefind/, as Pagefind does by default. */
@@ -274,6 +313,14 @@ function occurrences(s: string, what: string): number {
   let n = 0;
   for (let i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + what.length)) n++;
   return n;
+}
+
+function hasEntries(dir: string): boolean {
+  try {
+    return readdirSync(dir).some((name) => !name.startsWith('.'));
+  } catch {
+    return false;
+  }
 }
 
 /** Hard links, so a cached shard costs no copying; a copy where links cannot be made (another disk). */
