@@ -108,7 +108,6 @@ export class SearchIndexer {
   private scheduled = 0;
   private failure: unknown;
   private closed = false;
-  private readonly coldCache: boolean;
   private streaming = false;
 
   constructor(options: SearchIndexOptions) {
@@ -116,7 +115,6 @@ export class SearchIndexer {
     this.siteDir = path.resolve(options.siteDir);
     this.cacheDir = options.cacheDir;
     this.shardSize = Math.max(1, options.shardSize ?? SEARCH_SHARD_SIZE);
-    this.coldCache = !this.cacheDir || !hasEntries(this.cacheDir);
   }
 
   /** The pages to expect, oldest first, by site path (see sitePathOf). */
@@ -129,7 +127,7 @@ export class SearchIndexer {
     // A site of one shard with no cached shard to hope for (a fresh clone) hands each page to Pagefind as
     // it is rendered, or the whole index would wait for the last page. Not with more shards: several
     // would be open at once (measured at 10,000 briefs: slower, and over 1 GB).
-    this.streaming = this.coldCache && this.shards.length === 1;
+    this.streaming = this.shards.length === 1 && (!this.cacheDir || !hasEntries(this.cacheDir));
   }
 
   /** One rendered page; `sitePath` is its file path inside the site, e.g. briefs/x/index.html. */
@@ -219,10 +217,9 @@ export class SearchIndexer {
       if (existsSync(cached)) how = 'from cache';
       else await commitEntry(this.cacheDir, name, (tmp) => this.write(shard, docs, tmp));
     }
-    if (cached && existsSync(cached)) {
-      linkTree(cached, target);
-      if (shard.open) await this.discard(shard);
-    } else await this.write(shard, docs, target);
+    // A streamed shard never hits: it streams only when the cache is empty.
+    if (cached && existsSync(cached)) linkTree(cached, target);
+    else await this.write(shard, docs, target);
     shard.bundle = name;
     shard.count = docs.length;
     log('shard %s: %d pages %s in %dms', name, docs.length, how, Math.round(performance.now() - started));
@@ -244,13 +241,6 @@ export class SearchIndexer {
     } finally {
       await index.deleteIndex().catch(() => undefined);
     }
-  }
-
-  private async discard(shard: Shard): Promise<void> {
-    const open = shard.open;
-    shard.open = undefined;
-    shard.adds = [];
-    await open?.then((index) => index.deleteIndex()).catch(() => undefined);
   }
 
   /** No page marked its body: the whole folder, one bundle at /pagefind/, as Pagefind does by default. */
