@@ -9,8 +9,10 @@
  * - a shard is written as soon as its last page is rendered, while Eleventy
  *   goes on with the rest, so the indexer works on the other core (a fresh
  *   clone of a one-shard site even hands each page over as it is rendered);
+ *   shards alternate between two Pagefind processes (pagefind-lane.ts), so
+ *   both cores index once Eleventy is done;
  * - Pagefind holds a whole index in memory (~1.3 GB for 10,000 briefs in one
- *   index); one shard at a time keeps that to a tenth;
+ *   index); one shard at a time in each process keeps that to a fifth;
  * - a shard is named by a hash of exactly what it indexes, and kept in
  *   .cache/briefing/search/: old briefs rarely change, so a weekly build
  *   re-indexes only the newest shard, and readers' browsers keep the rest.
@@ -20,11 +22,11 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import * as pagefind from 'pagefind';
 import { cacheDir, commitEntry, packageVersion, pruneCache } from '../cache.js';
 import type { Config } from '../config/schema.js';
 import { BriefingError } from '../errors.js';
 import { debug } from '../log.js';
+import { PagefindLane, type LaneResult } from './pagefind-lane.js';
 
 const log = debug('archive:search');
 
@@ -63,17 +65,16 @@ interface Shard {
   count: number;
   /** Bundle folder name under pagefind/, once built. */
   bundle?: string;
-  /** When streaming: the shard's Pagefind index, open since its first page, and the pages added to it. */
-  open?: Promise<PagefindIndex>;
-  adds: Array<Promise<{ errors: string[] }>>;
+  /** The Pagefind that indexes it, once chosen. */
+  lane?: PagefindLane;
+  /** Its index in that Pagefind, open since its first page was handed over. */
+  index?: number;
 }
-
-type PagefindIndex = NonNullable<Awaited<ReturnType<typeof pagefind.createIndex>>['index']>;
 
 const SHARD_NAME_LENGTH = 20;
 const SHARD_NAME = new RegExp(`^[0-9a-f]{${SHARD_NAME_LENGTH}}$`);
 
-const newShard = (paths: string[] = []): Shard => ({ paths, docs: new Map(), scheduled: false, count: 0, adds: [] });
+const newShard = (paths: string[] = []): Shard => ({ paths, docs: new Map(), scheduled: false, count: 0 });
 
 /** The site path of a page URL: /briefs/x/ → briefs/x/index.html. */
 export function sitePathOf(url: string): string {
@@ -103,9 +104,13 @@ export class SearchIndexer {
   private readonly shardOf = new Map<string, Shard>();
   private readonly extra = newShard();
   private readonly used = new Set<string>();
-  /** Two shards at a time: one is added while the other is written, and both cores work once Eleventy is done. */
-  private readonly lanes: Array<Promise<void>> = [Promise.resolve(), Promise.resolve()];
-  private scheduled = 0;
+  /**
+   * Two Pagefind processes, each indexing its shards one after another (see
+   * pagefind-lane.ts): one core works on the index while Eleventy renders, both once it is done.
+   */
+  private readonly lanes: PagefindLane[];
+  private assigned = 0;
+  private readonly builds: Array<Promise<void>> = [];
   private failure: unknown;
   private closed = false;
   private streaming = false;
@@ -115,6 +120,8 @@ export class SearchIndexer {
     this.siteDir = path.resolve(options.siteDir);
     this.cacheDir = options.cacheDir;
     this.shardSize = Math.max(1, options.shardSize ?? SEARCH_SHARD_SIZE);
+    // A lane's worker and Pagefind process start only when it first gets a page.
+    this.lanes = [0, 1].map(() => new PagefindLane(this.language));
   }
 
   /** The pages to expect, oldest first, by site path (see sitePathOf). */
@@ -147,7 +154,7 @@ export class SearchIndexer {
     try {
       // Pages the plan expected but that never came (a failed page) do not hold their shard back.
       for (const shard of [...this.shards, this.extra]) if (!shard.scheduled && shard.docs.size > 0) this.schedule(shard);
-      await Promise.all(this.lanes);
+      await Promise.all(this.builds);
       if (this.failure) throw this.failure;
       const built = [...this.shards, this.extra].filter((s) => s.bundle);
       let count = built.reduce((n, s) => n + s.count, 0);
@@ -174,31 +181,34 @@ export class SearchIndexer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all(this.lanes);
-    // The service is a child process: close it so a CLI run can exit.
-    await pagefind.close();
+    // Each lane's Pagefind is a child process: close them so a CLI run can exit. Closing fails
+    // whatever they still had to do, so the shards being built settle at once.
+    await Promise.all(this.lanes.map((lane) => lane.close()));
+    await Promise.all(this.builds);
   }
 
-  /** Shards are built in the order they complete, at most two in Pagefind's memory at once. */
+  /**
+   * A complete shard goes to its lane at once, not when the lane is free: the lane queues it
+   * itself, so it need not wait for this thread, which Eleventy keeps busy.
+   */
   private schedule(shard: Shard): void {
     shard.scheduled = true;
-    const lane = this.scheduled++ % this.lanes.length;
-    this.lanes[lane] = this.lanes[lane]!
-      .then(() => (this.closed || this.failure ? undefined : this.build(shard)))
-      .catch((error: unknown) => {
+    const built = this.closed || this.failure ? Promise.resolve() : this.build(shard);
+    this.builds.push(
+      built.catch((error: unknown) => {
         this.failure ??= error;
-      });
+      }),
+    );
+  }
+
+  private laneOf(shard: Shard): PagefindLane {
+    return (shard.lane ??= this.lanes[this.assigned++ % this.lanes.length]!);
   }
 
   private stream(shard: Shard, sourcePath: string, content: string): void {
-    if (!shard.open) {
-      shard.open = this.createIndex();
-      shard.open.catch(() => undefined);
-    }
-    // sourcePath, not url: Pagefind derives the result URL from it exactly as when it reads the folder.
-    const added = shard.open.then((index) => index.addHTMLFile({ sourcePath, content }));
-    added.catch(() => undefined);
-    shard.adds.push(added);
+    const lane = this.laneOf(shard);
+    shard.index ??= lane.newIndex();
+    lane.add(shard.index, sourcePath, content);
   }
 
   private async build(shard: Shard): Promise<void> {
@@ -227,44 +237,22 @@ export class SearchIndexer {
 
   /** Writes the shard's bundle: from its open index when streamed, else from a new one fed all its pages now. */
   private async write(shard: Shard, docs: ReadonlyArray<readonly [string, string]>, outputPath: string): Promise<void> {
-    if (!shard.open) for (const [sourcePath, content] of docs) this.stream(shard, sourcePath, content);
-    const { open, adds } = shard;
-    shard.open = undefined;
-    shard.adds = [];
-    const index = await open!;
-    try {
-      const added = await Promise.all(adds);
-      const errors = added.flatMap((r) => r.errors);
-      if (errors.length) throw this.fail('indexing', errors);
-      const written = await index.writeFiles({ outputPath });
-      if (written.errors.length) throw this.fail('writing', written.errors);
-    } finally {
-      await index.deleteIndex().catch(() => undefined);
-    }
+    if (shard.index === undefined) for (const [sourcePath, content] of docs) this.stream(shard, sourcePath, content);
+    const index = shard.index!;
+    shard.index = undefined;
+    this.check(await this.laneOf(shard).write(index, outputPath));
   }
 
   /** No page marked its body: the whole folder, one bundle at /pagefind/, as Pagefind does by default. */
   private async indexFolder(): Promise<number> {
-    const index = await this.createIndex();
-    try {
-      const added = await index.addDirectory({ path: this.siteDir });
-      if (added.errors.length) throw this.fail('indexing', added.errors);
-      const written = await index.writeFiles({ outputPath: path.join(this.siteDir, SEARCH_BUNDLE) });
-      if (written.errors.length) throw this.fail('writing', written.errors);
-      return added.page_count;
-    } finally {
-      await index.deleteIndex().catch(() => undefined);
+    return this.check(await this.lanes[0]!.indexFolder(this.siteDir, path.join(this.siteDir, SEARCH_BUNDLE)));
+  }
+
+  private check(result: LaneResult): number {
+    if (result.errors.length > 0) {
+      throw new BriefingError('BUILD_FAILED', `search index: ${result.stage ?? 'Pagefind'} failed: ${result.errors.join('; ')}`, { file: this.siteDir });
     }
-  }
-
-  private async createIndex() {
-    const { index, errors } = await pagefind.createIndex({ forceLanguage: this.language });
-    if (!index) throw this.fail('createIndex', errors);
-    return index;
-  }
-
-  private fail(what: string, errors: string[]): BriefingError {
-    return new BriefingError('BUILD_FAILED', `search index: ${what} failed: ${errors.join('; ')}`, { file: this.siteDir });
+    return result.count ?? 0;
   }
 }
 
