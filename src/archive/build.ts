@@ -14,10 +14,11 @@ import type { Config } from '../config/schema.js';
 import { loadPublished } from '../editions/published.js';
 import { BriefingError, InputError, UsageError } from '../errors.js';
 import { debug, type Logger } from '../log.js';
+import { collectGarbage } from '../memory.js';
 import { displayPath } from '../paths.js';
 import { formatProblem, hasErrors, type Problem } from '../problems.js';
 import { EMAIL_WORKER_FROM, writeEditionEmails } from '../render/email-files.js';
-import { archiveData } from './data.js';
+import { archiveData, type ArchiveData } from './data.js';
 import { configureEleventy, siteTemplatesDir, type EleventyUserConfig } from './eleventy-config.js';
 import { briefPagesOldestFirst, searchCacheDir, SearchIndexer } from './search.js';
 
@@ -83,18 +84,10 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
     log('eleventy %s → %s (%d briefs)', input, staging, data.briefs.length);
     const search = indexer;
     const onPage = search ? (outputPath: string, html: string) => search.add(path.relative(staging, path.resolve(outputPath)), html) : undefined;
-    const elev = new Eleventy(input, staging, {
-      quietMode: true,
-      // Never pick up a project's .eleventy.js here: this build configures itself.
-      configPath: '',
-      config: (eleventyConfig: EleventyUserConfig) => configureEleventy(eleventyConfig, { data: async () => data, onPage }),
-    });
-    // Eleventy's console output goes to DEBUG=Briefing:archive:eleventy; its errors are thrown and reported below.
-    const eleventyLog = debug('archive:eleventy');
-    elev.logger.overrideLogger({ log: eleventyLog, info: eleventyLog, warn: eleventyLog, error: eleventyLog });
-    const written = await elev.write();
-    const pages = countWritten(written) ?? data.pageCount;
+    const pages = (await runEleventy(input, staging, data, onPage)) ?? data.pageCount;
     lap('eleventy');
+    // Pagefind still has shards to write: let Eleventy's memory go first (see memory.ts).
+    if (search) collectGarbage();
     // Pagefind (its own process) writes the last shards; both it and the emails finish before the swap.
     const [emailed, indexed] = await Promise.allSettled([emails, search?.finish()]);
     if (emailed.status === 'rejected') throw emailed.reason;
@@ -116,6 +109,24 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
     if (cause instanceof BriefingError) throw cause;
     throw new BriefingError('BUILD_FAILED', `the build failed; ${displayPath(outDir)} was left as it was`, { file: displayPath(outDir), cause: causeChain(cause) });
   }
+}
+
+/**
+ * Eleventy's write, in a function of its own so that nothing holds Eleventy
+ * (its page data and rendered content) once it is done: the search index is
+ * still being written, and that memory can go meanwhile. Returns the pages written.
+ */
+async function runEleventy(input: string, output: string, data: ArchiveData, onPage?: (outputPath: string, content: string) => void): Promise<number | undefined> {
+  const elev = new Eleventy(input, output, {
+    quietMode: true,
+    // Never pick up a project's .eleventy.js here: this build configures itself.
+    configPath: '',
+    config: (eleventyConfig: EleventyUserConfig) => configureEleventy(eleventyConfig, { data: async () => data, onPage }),
+  });
+  // Eleventy's console output goes to DEBUG=Briefing:archive:eleventy; its errors are thrown and reported by the caller.
+  const eleventyLog = debug('archive:eleventy');
+  elev.logger.overrideLogger({ log: eleventyLog, info: eleventyLog, warn: eleventyLog, error: eleventyLog });
+  return countWritten(await elev.write());
 }
 
 /**

@@ -1,13 +1,22 @@
 /**
- * A Pagefind service of its own, driven from a worker thread
- * (search-worker.mjs). The pagefind package keeps one service, one child
- * process, per module instance, and that process works through its indexes
- * one message at a time: two shards in one service took as long as one after
- * the other (2.9 s for two of 1,000 briefs, against 1.9 s in two services).
- * A worker thread imports a module instance of its own, so each lane gets its
- * own process, and both cores work.
+ * Pagefind processes that index side by side. The pagefind package keeps one
+ * service, one child process, per module instance, and that process works
+ * through its indexes one message at a time: two shards in one service took
+ * as long as one after the other (2.9 s for two of 1,000 briefs, against
+ * 1.9 s in two services). So each lane imports a module instance of its own.
+ *
+ * All lanes live in one worker thread (search-worker.mjs), not this one:
+ * Eleventy keeps this thread busy for seconds at a time, and a lane should
+ * go on to its next shard without waiting for it. One thread for all lanes,
+ * because each worker thread costs about 100 MB (measured at 10,000 briefs).
  */
 import { Worker } from 'node:worker_threads';
+
+/**
+ * Indexes handed to a lane and not yet written. The lane works through them
+ * on its own; more would only hold pages in the worker's memory sooner.
+ */
+const LANE_DEPTH = 2;
 
 /** What the worker sends back for a write or a folder: the pages indexed, or the stage that failed and why. */
 export interface LaneResult {
@@ -17,42 +26,28 @@ export interface LaneResult {
 }
 
 type Request =
-  | { op: 'add'; index: number; sourcePath: string; content: string }
-  | { op: 'write'; index: number; outputPath: string }
-  | { op: 'folder'; path: string; outputPath: string }
+  | { op: 'add'; lane: number; index: number; sourcePath: string; content: string }
+  | { op: 'write'; lane: number; index: number; outputPath: string }
+  | { op: 'folder'; lane: number; path: string; outputPath: string }
   | { op: 'close' };
 
-export class PagefindLane {
+/** The worker thread and its lanes. Nothing starts until a lane first gets work. */
+export class PagefindPool {
+  readonly lanes: PagefindLane[];
   private worker?: Worker;
   private readonly pending = new Map<number, (result: LaneResult) => void>();
   private nextId = 0;
-  private nextIndex = 0;
   /** Why the worker died, if it did: its indexes died with it, so every later answer is this failure. */
   private broken?: string;
 
-  constructor(private readonly language: string) {}
-
-  /** A new index in this lane's service; pages go to it with `add`, and `write` writes it out. */
-  newIndex(): number {
-    return this.nextIndex++;
+  constructor(
+    private readonly language: string,
+    lanes: number,
+  ) {
+    this.lanes = Array.from({ length: lanes }, (_, lane) => new PagefindLane(this, lane));
   }
 
-  /** Hands a page over; failures surface at `write`. sourcePath, not url: Pagefind derives the URL as when it reads a folder. */
-  add(index: number, sourcePath: string, content: string): void {
-    this.post({ op: 'add', index, sourcePath, content });
-  }
-
-  /** Writes the index's bundle to outputPath and frees it. */
-  write(index: number, outputPath: string): Promise<LaneResult> {
-    return this.request({ op: 'write', index, outputPath });
-  }
-
-  /** Indexes a whole folder into one bundle, as the Pagefind CLI does. */
-  indexFolder(folder: string, outputPath: string): Promise<LaneResult> {
-    return this.request({ op: 'folder', path: folder, outputPath });
-  }
-
-  /** Stops the Pagefind process and the worker. Safe to call twice, and when nothing was started. */
+  /** Stops every lane's Pagefind process and the worker. Safe to call twice, and when nothing was started. */
   async close(): Promise<void> {
     const worker = this.worker;
     if (!worker) return;
@@ -61,7 +56,8 @@ export class PagefindLane {
     await worker.terminate();
   }
 
-  private request(message: Request): Promise<LaneResult> {
+  /** @internal For PagefindLane. */
+  request(message: Request): Promise<LaneResult> {
     return new Promise((resolve) => {
       const id = this.post(message);
       if (this.broken) resolve({ stage: 'worker', errors: [this.broken] });
@@ -69,7 +65,8 @@ export class PagefindLane {
     });
   }
 
-  private post(message: Request): number {
+  /** @internal For PagefindLane. */
+  post(message: Request): number {
     const id = this.nextId++;
     if (!this.broken) this.start().postMessage({ id, ...message });
     return id;
@@ -94,5 +91,48 @@ export class PagefindLane {
     worker.on('exit', (code) => fail(`the search worker stopped (exit code ${code})`));
     this.worker = worker;
     return worker;
+  }
+}
+
+/** One Pagefind process's queue of indexes, written one after another. */
+export class PagefindLane {
+  private nextIndex = 0;
+  private outstanding = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(
+    private readonly pool: PagefindPool,
+    private readonly lane: number,
+  ) {}
+
+  /** Resolves once the lane has room for another index (see LANE_DEPTH): the caller keeps its pages until then. */
+  async ready(): Promise<void> {
+    if (this.outstanding >= LANE_DEPTH) await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  /** A new index in this lane's Pagefind; pages go to it with `add`, and `write` writes it out. */
+  newIndex(): number {
+    this.outstanding += 1;
+    return this.nextIndex++;
+  }
+
+  /** Hands a page over; failures surface at `write`. sourcePath, not url: Pagefind derives the URL as when it reads a folder. */
+  add(index: number, sourcePath: string, content: string): void {
+    this.pool.post({ op: 'add', lane: this.lane, index, sourcePath, content });
+  }
+
+  /** Writes the index's bundle to outputPath and frees it. */
+  async write(index: number, outputPath: string): Promise<LaneResult> {
+    try {
+      return await this.pool.request({ op: 'write', lane: this.lane, index, outputPath });
+    } finally {
+      this.outstanding -= 1;
+      this.waiting.shift()?.();
+    }
+  }
+
+  /** Indexes a whole folder into one bundle, as the Pagefind CLI does. */
+  indexFolder(folder: string, outputPath: string): Promise<LaneResult> {
+    return this.pool.request({ op: 'folder', lane: this.lane, path: folder, outputPath });
   }
 }

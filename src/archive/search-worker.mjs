@@ -1,46 +1,97 @@
-// The worker thread behind PagefindLane (pagefind-lane.ts). It imports its
-// own instance of the pagefind package, so it talks to a Pagefind process of
-// its own. Plain JavaScript: it needs no TypeScript loader, so it starts in
+// The worker thread behind PagefindPool (pagefind-lane.ts). Each lane imports
+// its own instance of the pagefind package, so it talks to a Pagefind process
+// of its own. Plain JavaScript: it needs no TypeScript loader, so it starts in
 // milliseconds. The messages it takes and the replies it sends are typed in
 // pagefind-lane.ts; keep the two in step.
 import child_process from 'node:child_process';
 import { once } from 'node:events';
 import { parentPort, workerData } from 'node:worker_threads';
 
-// pagefind's close() kills its process without waiting for it to end. Were
-// this thread to stop first, nothing would reap the process: a zombie for
-// each build of a long-running `briefing start` (seen). So keep each process
-// the package spawns (its service.js calls child_process.spawn), and wait for
-// them at 'close'. This thread's builtins are its own: no other code sees this.
+// The package's service.js starts Pagefind with child_process.spawn and
+// then loses sight of the process; two things go wrong:
+// - its close() kills the process without waiting for it to end. Were this
+//   thread to stop first, nothing would reap it: a zombie for each build of
+//   a long-running `briefing start` (seen);
+// - a process that dies on its own (killed, out of memory) leaves every call
+//   still waiting on it waiting forever (seen: a build that never ended).
+// So keep each process it spawns: wait for the ones it killed, and close the
+// lane's service when one dies, which fails what waits on it. This thread's
+// builtins are its own: no other code sees this.
 const spawned = [];
+/** The lane whose pagefind is starting its service right now (spawn runs inside its createIndex call). */
+let spawning;
 const spawn = child_process.spawn;
 child_process.spawn = function (...args) {
   const child = spawn.apply(this, args);
   spawned.push(child);
+  const lane = spawning;
+  child.once('exit', () => {
+    if (!child.killed && lane) void lane.pagefind.then((pagefind) => pagefind.close());
+  });
   return child;
 };
-const pagefind = await import('pagefind');
 
-/** @type {Map<number, { created: ReturnType<typeof pagefind.createIndex>, adds: Array<Promise<{ errors: string[] }>> }>} */
-const indexes = new Map();
-/**
- * The last write asked for. A new index is created only once it is done, so
- * this Pagefind holds one index at a time however fast shards arrive: the
- * caller hands each shard over as soon as it is complete.
- */
-let previous = Promise.resolve();
+/** createIndex of the lane's pagefind, which starts its service (and its process) when it has none. */
+async function createIndex(lane) {
+  const pagefind = await lane.pagefind;
+  spawning = lane;
+  try {
+    return pagefind.createIndex({ forceLanguage: workerData.language });
+  } finally {
+    spawning = undefined;
+  }
+}
+
+/** Waits for every Pagefind process that was told to stop. */
+function reaped() {
+  return Promise.all(spawned.map((child) => (child.killed && child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined)));
+}
+
+// The package keeps its service in a module-level variable: a module URL of
+// its own (the same file, another query) is another instance, so another process.
+const entry = import.meta.resolve('pagefind');
+const lanes = new Map();
+
+function laneOf(n) {
+  let lane = lanes.get(n);
+  if (!lane) {
+    const url = new URL(entry);
+    url.searchParams.set('briefing-lane', String(n));
+    lane = {
+      pagefind: import(url.href),
+      indexes: new Map(),
+      // The last write asked for. A new index is created only once it is done, so each process
+      // holds one index at a time.
+      previous: Promise.resolve(),
+    };
+    lanes.set(n, lane);
+  }
+  return lane;
+}
+
 /** Once closed, an index still waiting its turn must not start a new Pagefind process. */
 let closing = false;
 
-function open(id) {
-  let entry = indexes.get(id);
-  if (!entry) {
-    const create = () => (closing ? { errors: ['the search index was closed'] } : pagefind.createIndex({ forceLanguage: workerData.language }));
-    entry = { created: previous.then(create), adds: [] };
-    entry.created.catch(() => undefined);
-    indexes.set(id, entry);
+function open(lane, id) {
+  let index = lane.indexes.get(id);
+  if (!index) {
+    const create = () => (closing ? { errors: ['the search index was closed'] } : createIndex(lane));
+    index = { created: lane.previous.then(create), adds: [] };
+    index.created.catch(() => undefined);
+    lane.indexes.set(id, index);
   }
-  return entry;
+  return index;
+}
+
+/**
+ * A fresh Pagefind process for each index: the musl-built binary keeps what
+ * earlier indexes allocated (measured: about 220 MB after a few shards of
+ * 1,000 briefs, against 130 MB for one), and starting one costs far less
+ * than indexing a shard.
+ */
+async function restart(lane) {
+  await (await lane.pagefind).close();
+  await reaped();
 }
 
 async function writeIndex(entry, outputPath) {
@@ -58,8 +109,8 @@ async function writeIndex(entry, outputPath) {
   }
 }
 
-async function indexFolder(folder, outputPath) {
-  const { index, errors } = await pagefind.createIndex({ forceLanguage: workerData.language });
+async function indexFolder(lane, folder, outputPath) {
+  const { index, errors } = await createIndex(lane);
   if (!index) return { stage: 'createIndex', errors };
   try {
     const added = await index.addDirectory({ path: folder });
@@ -75,29 +126,28 @@ async function indexFolder(folder, outputPath) {
 async function handle(message) {
   switch (message.op) {
     case 'add': {
-      const entry = open(message.index);
-      const added = entry.created.then(({ index, errors }) => (index ? index.addHTMLFile({ sourcePath: message.sourcePath, content: message.content }) : { errors }));
+      const index = open(laneOf(message.lane), message.index);
+      const added = index.created.then(({ index: pf, errors }) => (pf ? pf.addHTMLFile({ sourcePath: message.sourcePath, content: message.content }) : { errors }));
       // Awaited by writeIndex; never an unhandled rejection meanwhile.
       added.catch(() => undefined);
-      entry.adds.push(added);
+      index.adds.push(added);
       return undefined;
     }
     case 'write': {
-      const entry = open(message.index);
-      indexes.delete(message.index);
-      const written = writeIndex(entry, message.outputPath);
-      previous = written.then(
-        () => undefined,
-        () => undefined,
-      );
+      const lane = laneOf(message.lane);
+      const index = open(lane, message.index);
+      lane.indexes.delete(message.index);
+      const written = writeIndex(index, message.outputPath);
+      const next = () => restart(lane);
+      lane.previous = written.then(next, next).catch(() => undefined);
       return written;
     }
     case 'folder':
-      return indexFolder(message.path, message.outputPath);
+      return indexFolder(laneOf(message.lane), message.path, message.outputPath);
     case 'close':
       closing = true;
-      await pagefind.close();
-      await Promise.all(spawned.map((child) => (child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined)));
+      await Promise.all([...lanes.values()].map(async (lane) => (await lane.pagefind).close()));
+      await reaped();
       return { errors: [] };
     default:
       throw new Error(`unknown message ${JSON.stringify(message.op)}`);

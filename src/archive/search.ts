@@ -26,7 +26,7 @@ import { cacheDir, commitEntry, packageVersion, pruneCache } from '../cache.js';
 import type { Config } from '../config/schema.js';
 import { BriefingError } from '../errors.js';
 import { debug } from '../log.js';
-import { PagefindLane, type LaneResult } from './pagefind-lane.js';
+import { PagefindPool, type LaneResult, type PagefindLane } from './pagefind-lane.js';
 
 const log = debug('archive:search');
 
@@ -108,7 +108,7 @@ export class SearchIndexer {
    * Two Pagefind processes, each indexing its shards one after another (see
    * pagefind-lane.ts): one core works on the index while Eleventy renders, both once it is done.
    */
-  private readonly lanes: PagefindLane[];
+  private readonly pagefind: PagefindPool;
   private assigned = 0;
   private readonly builds: Array<Promise<void>> = [];
   private failure: unknown;
@@ -120,8 +120,8 @@ export class SearchIndexer {
     this.siteDir = path.resolve(options.siteDir);
     this.cacheDir = options.cacheDir;
     this.shardSize = Math.max(1, options.shardSize ?? SEARCH_SHARD_SIZE);
-    // A lane's worker and Pagefind process start only when it first gets a page.
-    this.lanes = [0, 1].map(() => new PagefindLane(this.language));
+    // The worker and the Pagefind processes start only when a lane first gets a page.
+    this.pagefind = new PagefindPool(this.language, 2);
   }
 
   /** The pages to expect, oldest first, by site path (see sitePathOf). */
@@ -183,14 +183,11 @@ export class SearchIndexer {
     this.closed = true;
     // Each lane's Pagefind is a child process: close them so a CLI run can exit. Closing fails
     // whatever they still had to do, so the shards being built settle at once.
-    await Promise.all(this.lanes.map((lane) => lane.close()));
+    await this.pagefind.close();
     await Promise.all(this.builds);
   }
 
-  /**
-   * A complete shard goes to its lane at once, not when the lane is free: the lane queues it
-   * itself, so it need not wait for this thread, which Eleventy keeps busy.
-   */
+  /** A complete shard is built at once: from the cache, or by its lane as soon as the lane has room. */
   private schedule(shard: Shard): void {
     shard.scheduled = true;
     const built = this.closed || this.failure ? Promise.resolve() : this.build(shard);
@@ -202,7 +199,8 @@ export class SearchIndexer {
   }
 
   private laneOf(shard: Shard): PagefindLane {
-    return (shard.lane ??= this.lanes[this.assigned++ % this.lanes.length]!);
+    const { lanes } = this.pagefind;
+    return (shard.lane ??= lanes[this.assigned++ % lanes.length]!);
   }
 
   private stream(shard: Shard, sourcePath: string, content: string): void {
@@ -220,32 +218,41 @@ export class SearchIndexer {
     for (const [p, doc] of docs) hash.update(p).update('\0').update(doc).update('\0');
     const name = hash.digest('hex').slice(0, SHARD_NAME_LENGTH);
     const target = path.join(this.siteDir, SEARCH_BUNDLE, name);
-    let how = 'indexed';
     const cached = this.cacheDir ? path.join(this.cacheDir, name) : undefined;
-    if (this.cacheDir && cached) {
-      this.used.add(name);
-      if (existsSync(cached)) how = 'from cache';
-      else await commitEntry(this.cacheDir, name, (tmp) => this.write(shard, docs, tmp));
-    }
-    // A streamed shard never hits: it streams only when the cache is empty.
-    if (cached && existsSync(cached)) linkTree(cached, target);
-    else await this.write(shard, docs, target);
-    shard.bundle = name;
+    if (cached) this.used.add(name);
     shard.count = docs.length;
-    log('shard %s: %d pages %s in %dms', name, docs.length, how, Math.round(performance.now() - started));
+    // A streamed shard never hits: it streams only when the cache is empty.
+    const hit = cached !== undefined && existsSync(cached);
+    if (hit) linkTree(cached, target);
+    else {
+      await this.write(shard, docs, target);
+      // The cache keeps links to the files just written: nothing is written twice, and a cache that
+      // cannot be written costs only the next build's time.
+      if (this.cacheDir) await commitEntry(this.cacheDir, name, (tmp) => linkTree(target, tmp));
+    }
+    shard.bundle = name;
+    log('shard %s: %d pages %s in %dms', name, shard.count, hit ? 'from cache' : 'indexed', Math.round(performance.now() - started));
   }
 
-  /** Writes the shard's bundle: from its open index when streamed, else from a new one fed all its pages now. */
-  private async write(shard: Shard, docs: ReadonlyArray<readonly [string, string]>, outputPath: string): Promise<void> {
-    if (shard.index === undefined) for (const [sourcePath, content] of docs) this.stream(shard, sourcePath, content);
+  /**
+   * Writes the shard's bundle: from its open index when streamed, else from a new one fed all its
+   * pages once its lane has room. Empties `docs`: once handed over, the lane has its own copy.
+   */
+  private async write(shard: Shard, docs: Array<readonly [string, string]>, outputPath: string): Promise<void> {
+    const lane = this.laneOf(shard);
+    if (shard.index === undefined) {
+      await lane.ready();
+      for (const [sourcePath, content] of docs) this.stream(shard, sourcePath, content);
+    }
+    docs.length = 0;
     const index = shard.index!;
     shard.index = undefined;
-    this.check(await this.laneOf(shard).write(index, outputPath));
+    this.check(await lane.write(index, outputPath));
   }
 
   /** No page marked its body: the whole folder, one bundle at /pagefind/, as Pagefind does by default. */
   private async indexFolder(): Promise<number> {
-    return this.check(await this.lanes[0]!.indexFolder(this.siteDir, path.join(this.siteDir, SEARCH_BUNDLE)));
+    return this.check(await this.pagefind.lanes[0]!.indexFolder(this.siteDir, path.join(this.siteDir, SEARCH_BUNDLE)));
   }
 
   private check(result: LaneResult): number {
