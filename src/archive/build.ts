@@ -20,7 +20,7 @@ import { formatProblem, hasErrors, type Problem } from '../problems.js';
 import { EMAIL_WORKER_FROM, writeEditionEmails } from '../render/email-files.js';
 import { archiveData, type ArchiveData } from './data.js';
 import { configureEleventy, siteTemplatesDir, type EleventyUserConfig } from './eleventy-config.js';
-import { briefPagesOldestFirst, searchCacheDir, SearchIndexer } from './search.js';
+import { briefPagesOldestFirst, SEARCH_SHARD_SIZE, searchCacheDir, SearchIndexer } from './search.js';
 
 const log = debug('archive:build');
 
@@ -86,8 +86,9 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
     const onPage = search ? (outputPath: string, html: string) => search.add(path.relative(staging, path.resolve(outputPath)), html) : undefined;
     const pages = (await runEleventy(input, staging, data, onPage)) ?? data.pageCount;
     lap('eleventy');
-    // Pagefind still has shards to write: let Eleventy's memory go first (see memory.ts).
-    if (search) collectGarbage();
+    // While Pagefind indexes the rest (seconds, with a shard's worth left), let Eleventy's memory go
+    // (see memory.ts). Not for less: a full collection takes this thread a few hundred milliseconds.
+    if (search && search.pagesToIndex() >= SEARCH_SHARD_SIZE) collectGarbage();
     // Pagefind (its own process) writes the last shards; both it and the emails finish before the swap.
     const [emailed, indexed] = await Promise.allSettled([emails, search?.finish()]);
     if (emailed.status === 'rejected') throw emailed.reason;

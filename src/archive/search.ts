@@ -61,7 +61,7 @@ interface Shard {
   paths: string[];
   docs: Map<string, string>;
   scheduled: boolean;
-  /** Pages indexed, once built. */
+  /** Pages in it, once its build has started. */
   count: number;
   /** Bundle folder name under pagefind/, once built. */
   bundle?: string;
@@ -147,6 +147,11 @@ export class SearchIndexer {
     shard.docs.set(key, doc);
     if (this.streaming && shard !== this.extra) this.stream(shard, key, doc);
     if (shard !== this.extra && shard.docs.size === shard.paths.length) this.schedule(shard);
+  }
+
+  /** Pages whose shard is still to be indexed: how long the build will wait for Pagefind. */
+  pagesToIndex(): number {
+    return [...this.shards, this.extra].reduce((n, s) => n + (s.bundle ? 0 : Math.max(s.count, s.docs.size)), 0);
   }
 
   /** Waits for every shard, writes the manifest, stops Pagefind. Returns the pages indexed. */
