@@ -84,10 +84,10 @@ function open(lane, id) {
 }
 
 /**
- * A fresh Pagefind process for each index: the musl-built binary keeps what
- * earlier indexes allocated (measured: about 220 MB after a few shards of
- * 1,000 briefs, against 130 MB for one), and starting one costs far less
- * than indexing a shard.
+ * A fresh Pagefind process for each index: a process keeps what earlier
+ * indexes allocated (measured: about 220 MB after a few shards of 1,000
+ * briefs, against 130 MB for one), and starting one costs far less than
+ * indexing a shard.
  */
 async function restart(lane) {
   await (await lane.pagefind).close();
