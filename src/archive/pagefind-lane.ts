@@ -37,8 +37,11 @@ export class PagefindPool {
   private worker?: Worker;
   private readonly pending = new Map<number, (result: LaneResult) => void>();
   private nextId = 0;
-  /** Why the worker died, if it did: its indexes died with it, so every later answer is this failure. */
-  private broken?: string;
+  /**
+   * Why nothing more is taken: the worker died (its indexes died with it) or the pool was
+   * closed. Every later request is answered with this failure at once, and starts nothing.
+   */
+  private refusal?: string;
 
   constructor(
     private readonly language: string,
@@ -49,9 +52,15 @@ export class PagefindPool {
 
   /** Stops every lane's Pagefind process and the worker. Safe to call twice, and when nothing was started. */
   async close(): Promise<void> {
+    // Shards still waiting for a lane wake up as the writes in flight fail: they must not start a worker again.
+    this.refusal ??= 'the search index was closed';
     const worker = this.worker;
     if (!worker) return;
-    await this.request({ op: 'close' });
+    await new Promise((resolve) => {
+      const id = this.nextId++;
+      this.pending.set(id, resolve);
+      worker.postMessage({ id, op: 'close' } satisfies Request & { id: number });
+    });
     this.worker = undefined;
     await worker.terminate();
   }
@@ -60,7 +69,7 @@ export class PagefindPool {
   request(message: Request): Promise<LaneResult> {
     return new Promise((resolve) => {
       const id = this.post(message);
-      if (this.broken) resolve({ stage: 'worker', errors: [this.broken] });
+      if (this.refusal) resolve({ stage: 'worker', errors: [this.refusal] });
       else this.pending.set(id, resolve);
     });
   }
@@ -68,7 +77,7 @@ export class PagefindPool {
   /** @internal For PagefindLane. */
   post(message: Request): number {
     const id = this.nextId++;
-    if (!this.broken) this.start().postMessage({ id, ...message });
+    if (!this.refusal) this.start().postMessage({ id, ...message });
     return id;
   }
 
@@ -83,7 +92,7 @@ export class PagefindPool {
     const fail = (why: string) => {
       if (this.worker !== worker) return; // closed on purpose
       this.worker = undefined;
-      this.broken = why;
+      this.refusal = why;
       for (const resolve of this.pending.values()) resolve({ stage: 'worker', errors: [why] });
       this.pending.clear();
     };

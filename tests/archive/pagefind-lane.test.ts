@@ -93,6 +93,34 @@ describe('PagefindPool', () => {
     expect(pageCount(path.join(scratch, 'second'))).toBe(1);
   });
 
+  it('fails what is still queued once closed, and starts nothing again (regression: work after close started a new worker)', async () => {
+    const pool = newPool();
+    const lane = pool.lanes[0]!;
+    // Two indexes fill the lane; a third waits for room, as SearchIndexer's shards do.
+    const writes = [0, 1].map((n) => {
+      const index = lane.newIndex();
+      lane.add(index, `briefs/${n}/index.html`, page(`Page ${n}`));
+      return lane.write(index, path.join(scratch, `queued-${n}`));
+    });
+    const third = (async () => {
+      await lane.ready();
+      const index = lane.newIndex();
+      lane.add(index, 'briefs/third/index.html', page('Third'));
+      return lane.write(index, path.join(scratch, 'queued-third'));
+    })();
+    await pool.close();
+    const results = await Promise.all([...writes, third]);
+    expect(results[2]!.errors).toEqual(['the search index was closed']);
+    expect(existsSync(path.join(scratch, 'queued-third', 'pagefind-entry.json'))).toBe(false);
+
+    // However late it comes, work for a closed pool is refused, not given a new worker.
+    const late = lane.newIndex();
+    lane.add(late, 'briefs/late/index.html', page('Late'));
+    expect((await lane.write(late, path.join(scratch, 'late'))).errors).toEqual(['the search index was closed']);
+    expect(existsSync(path.join(scratch, 'late'))).toBe(false);
+    expect(await untilProcesses(0)).toEqual([]);
+  });
+
   it('fails the shard whose Pagefind process dies, without hanging or writing half of it, and starts afresh for the next', async () => {
     const before = new Set(pagefindProcesses());
     const lane = newPool().lanes[0]!;
