@@ -47,6 +47,15 @@ export async function commitEntry(dir: string, key: string, fill: (tmp: string) 
   }
 }
 
+/** Whether the cache holds any entry (not counting temp entries being filled). */
+export function hasEntries(dir: string): boolean {
+  try {
+    return readdirSync(dir).some((name) => !name.startsWith('.'));
+  } catch {
+    return false;
+  }
+}
+
 /** Removes the entries this build did not use: an edited brief or template leaves its old entry behind. */
 export function pruneCache(dir: string, used: ReadonlySet<string>): void {
   let names: string[];

@@ -22,7 +22,7 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { cacheDir, commitEntry, packageVersion, pruneCache } from '../cache.js';
+import { cacheDir, commitEntry, hasEntries, packageVersion, pruneCache } from '../cache.js';
 import type { Config } from '../config/schema.js';
 import { BriefingError } from '../errors.js';
 import { debug } from '../log.js';
@@ -303,14 +303,6 @@ function occurrences(s: string, what: string): number {
   let n = 0;
   for (let i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + what.length)) n++;
   return n;
-}
-
-function hasEntries(dir: string): boolean {
-  try {
-    return readdirSync(dir).some((name) => !name.startsWith('.'));
-  } catch {
-    return false;
-  }
 }
 
 /** Hard links, so a cached shard costs no copying; a copy where links cannot be made (another disk). */

@@ -1,5 +1,4 @@
 import net from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSmtpTransport, directWriteAvailable, TransportError, type Transport, type WireMessage } from '../../src/delivery/transport.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp.js';
@@ -209,65 +208,27 @@ describe('SMTP transport: beforeData, the hook send commits the previous answers
 
 describe('SMTP transport: warm', () => {
   it('opens the pool before the first message, and the messages use those connections', async () => {
-    let connections = 0;
-    const server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      logger: false,
-      onConnect(_session, callback) {
-        connections += 1;
-        callback();
-      },
-      onData(stream, _session, callback) {
-        stream.on('end', () => callback());
-        stream.resume();
-      },
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    const { port } = server.server.address() as net.AddressInfo;
-    const transport = createSmtpTransport(`smtp://127.0.0.1:${port}`, { poolSize: 2, ratePerSecond: 0 });
+    const sink = await startSmtpSink();
+    const transport = createSmtpTransport(sink.url, { poolSize: 2, ratePerSecond: 0 });
     try {
       transport.warm!();
       const deadline = Date.now() + 5000;
-      while (connections < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(connections).toBe(2);
+      while (sink.connections.opened < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(sink.connections.opened).toBe(2);
       await Promise.all(['a', 'b', 'c', 'd'].map((x) => transport.send(raw(`${x}@example.com`), env(`${x}@example.com`))));
-      expect(connections).toBe(2);
+      expect(sink.messages).toHaveLength(4);
+      expect(sink.connections.opened).toBe(2);
     } finally {
       await transport.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await sink.close();
     }
   });
 });
 
 describe('SMTP transport: replacing a connection at its message limit', () => {
   it('opens the successor while the old connection still sends: never over the limit, at most one connection over the pool', async () => {
-    let open = 0;
-    let mostOpen = 0;
-    const perSession = new Map<string, number>();
-    const server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      logger: false,
-      onConnect(_session, callback) {
-        open += 1;
-        mostOpen = Math.max(mostOpen, open);
-        callback();
-      },
-      onClose() {
-        open -= 1;
-      },
-      onData(stream, session, callback) {
-        stream.on('end', () => {
-          perSession.set(session.id, (perSession.get(session.id) ?? 0) + 1);
-          callback();
-        });
-        stream.resume();
-      },
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    const { port } = server.server.address() as net.AddressInfo;
-    const transport = createSmtpTransport(`smtp://127.0.0.1:${port}`, { poolSize: 2, ratePerSecond: 0, maxMessages: 20 });
+    const sink = await startSmtpSink();
+    const transport = createSmtpTransport(sink.url, { poolSize: 2, ratePerSecond: 0, maxMessages: 20 });
     try {
       // Two messages in flight at a time, as send's two slots would keep them.
       let next = 0;
@@ -278,13 +239,15 @@ describe('SMTP transport: replacing a connection at its message limit', () => {
         }
       };
       await Promise.all([slot(), slot()]);
+      const perSession = new Map<string, number>();
+      for (const m of sink.messages) perSession.set(m.session, (perSession.get(m.session) ?? 0) + 1);
       expect([...perSession.values()].reduce((a, b) => a + b, 0)).toBe(120);
       expect(Math.max(...perSession.values())).toBeLessThanOrEqual(20);
       expect(perSession.size).toBeGreaterThanOrEqual(6);
-      expect(mostOpen).toBeLessThanOrEqual(3);
+      expect(sink.connections.mostOpen).toBeLessThanOrEqual(3);
     } finally {
       await transport.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await sink.close();
     }
   });
 });

@@ -21,6 +21,8 @@ export interface Received {
   from: string;
   to: string[];
   raw: Buffer;
+  /** The SMTP session (connection) it came over. */
+  session: string;
 }
 
 export interface ScriptContext {
@@ -37,6 +39,8 @@ export interface SmtpSink {
   messages: Received[];
   /** Messages received in full but answered by a dropped connection. */
   droppedAfterData: Received[];
+  /** Connections: opened in all, open now, and the most open at once. */
+  connections: { opened: number; open: number; mostOpen: number };
   /** Decides each answer; default accepts everything. */
   script(fn: (ctx: ScriptContext) => Answer): void;
   /** Waits this long before answering each message (to catch a sender mid-way). */
@@ -65,11 +69,22 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     Object.assign(new Error(answer.message ?? (answer.code >= 500 ? 'Rejected' : 'Try again later')), { responseCode: answer.code });
   const drop = (remotePort: number) => sockets.get(remotePort)?.destroy();
 
+  const connections = { opened: 0, open: 0, mostOpen: 0 };
+
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     size: 10 * 1024 * 1024,
+    onConnect(_session, callback) {
+      connections.opened += 1;
+      connections.open += 1;
+      connections.mostOpen = Math.max(connections.mostOpen, connections.open);
+      callback();
+    },
+    onClose() {
+      connections.open -= 1;
+    },
     onRcptTo(address, session, callback) {
       const answer = decide('rcpt', address.address);
       if (answer === 'accept') return callback();
@@ -84,6 +99,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
           raw: Buffer.concat(chunks),
+          session: session.id,
         };
         const answer = decide('data', message.to[0] ?? '');
         const respond = () => {
@@ -120,6 +136,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     port,
     messages,
     droppedAfterData,
+    connections,
     delayMs: 0,
     script(fn) {
       script = fn;
