@@ -4,9 +4,12 @@
  * between builds, safe to delete at any time. A cache that cannot be read or
  * written only costs the next build time, never its output.
  */
-import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, type Dirent } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { deserialize, serialize } from 'node:v8';
 import type { Config } from './config/schema.js';
 import { debug } from './log.js';
 
@@ -84,11 +87,132 @@ function busy(name: string): boolean {
 
 const require = createRequire(import.meta.url);
 
-/** An installed package's version, for cache keys: an upgrade must not reuse old output. */
+/**
+ * An installed package's version, for cache keys: an upgrade must not reuse
+ * old output. '?' for a package that hides its package.json (entities) or is
+ * installed only inside another's node_modules: list the package that uses it.
+ */
 export function packageVersion(name: string): string {
   try {
     return (require(`${name}/package.json`) as { version: string }).version;
   } catch {
     return '?';
+  }
+}
+
+/** What makes a cached result: code files (read now), package versions and any settings. */
+export interface FingerprintParts {
+  files: readonly string[];
+  packages: readonly string[];
+  settings?: unknown;
+}
+
+/** A hash that changes whenever any of `parts` does: editing the code or upgrading a package must not reuse old results. */
+export function fingerprint(parts: FingerprintParts): string {
+  const hash = createHash('sha256').update(JSON.stringify(parts.settings ?? null));
+  for (const name of parts.packages) hash.update(`\0${name}@${packageVersion(name)}`);
+  for (const file of parts.files) {
+    hash.update('\0').update(file).update('\0');
+    try {
+      hash.update(readFileSync(file));
+    } catch {
+      hash.update('(missing)');
+    }
+  }
+  return hash.digest('hex');
+}
+
+/** The files under `dir`, sorted, for fingerprints; none when it does not exist. */
+export function filesUnder(dir: string): string[] {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .flatMap((e) => {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) return filesUnder(full);
+      return e.isFile() || statSync(full, { throwIfNoEntry: false })?.isFile() ? [full] : [];
+    });
+}
+
+/**
+ * Results of work done once per input that stay the same as long as the
+ * input does (a brief's parsing and checks, its Markdown), kept in one file
+ * between runs. Keys are hashes of the input (DiskMemo.key); the file is
+ * stamped with a fingerprint of what makes the results, and a file with
+ * another stamp reads as empty. Saving keeps only the entries used since
+ * opening, so the file never outgrows the project.
+ *
+ * Values go through v8.serialize: plain data only. A value handed out by
+ * `get` is the stored object itself; callers must not change it.
+ */
+let saves = 0;
+
+export class DiskMemo<V> {
+  private readonly used = new Map<string, V>();
+  private changed = false;
+
+  private constructor(
+    private readonly file: string,
+    private readonly stamp: string,
+    private readonly stored: ReadonlyMap<string, V>,
+  ) {}
+
+  static open<V>(file: string, stamp: string): DiskMemo<V> {
+    let stored = new Map<string, V>();
+    try {
+      const read = deserialize(readFileSync(file)) as { stamp?: unknown; entries?: unknown };
+      if (read.stamp === stamp && read.entries instanceof Map) stored = read.entries as Map<string, V>;
+      else log('%s: made by other code or settings; starting afresh', file);
+    } catch (error) {
+      // No file yet (a fresh clone), or one cut short: either way, start afresh.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') log('%s unreadable: %s', file, (error as Error).message);
+    }
+    return new DiskMemo(file, stamp, stored);
+  }
+
+  /** A key for an input given in parts (say a path and the file's bytes). */
+  static key(...parts: ReadonlyArray<string | Uint8Array>): string {
+    const hash = createHash('sha256');
+    for (const part of parts) hash.update(part).update('\0');
+    return hash.digest('hex').slice(0, 32);
+  }
+
+  get(key: string): V | undefined {
+    const value = this.used.get(key) ?? this.stored.get(key);
+    if (value !== undefined) this.used.set(key, value);
+    return value;
+  }
+
+  set(key: string, value: V): void {
+    this.used.set(key, value);
+    this.changed = true;
+  }
+
+  /**
+   * Writes the entries used since opening, unless they are exactly what the
+   * file holds. The entries are taken at the call; the writing goes on in
+   * the background until the promise settles. Never rejects: a memo that
+   * cannot be written only costs the next run its time.
+   */
+  async save(): Promise<void> {
+    if (!this.changed && this.used.size === this.stored.size) return;
+    // Its own temp file, even when an earlier save of this process is still writing (npm run dev).
+    const tmp = `${this.file}.tmp-${process.pid}-${++saves}`;
+    try {
+      const bytes = serialize({ stamp: this.stamp, entries: this.used });
+      this.changed = false;
+      await mkdir(path.dirname(this.file), { recursive: true });
+      await writeFile(tmp, bytes);
+      // A rename, so a build that stops halfway never leaves half a file under the real name.
+      await rename(tmp, this.file);
+    } catch (error) {
+      log('%s not written: %s', this.file, (error as Error).message);
+      await rm(tmp, { force: true }).catch(() => undefined);
+    }
   }
 }

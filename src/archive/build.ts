@@ -20,6 +20,7 @@ import { formatProblem, hasErrors, type Problem } from '../problems.js';
 import { EMAIL_WORKER_FROM, writeEditionEmails } from '../render/email-files.js';
 import { archiveData, type ArchiveData } from './data.js';
 import { configureEleventy, siteTemplatesDir, type EleventyUserConfig } from './eleventy-config.js';
+import { archiveMemos } from './memos.js';
 import { briefPagesOldestFirst, SEARCH_SHARD_SIZE, searchCacheDir, SearchIndexer } from './search.js';
 
 const log = debug('archive:build');
@@ -58,8 +59,10 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
   const staging = `${outDir}.staging-${process.pid}-${Date.now()}`;
   let indexer: SearchIndexer | undefined;
   let emails: Promise<unknown> | undefined;
+  let memos: Promise<void> | undefined;
   try {
-    const published = await loadPublished(config);
+    const memo = archiveMemos(config);
+    const published = await loadPublished(config, memo.load);
     lap('load briefs and editions');
     const { problems } = published;
     for (const p of problems) options.log.warn(formatProblem(p));
@@ -74,7 +77,9 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
     // Many edition emails to render (a fresh clone) render on the other core while the pages are made.
     emails = writeEditionEmails(published, staging, { workerFrom: EMAIL_WORKER_FROM });
     emails.catch(() => undefined);
-    const data = archiveData(published);
+    const data = archiveData(published, memo.data);
+    // Written to disk while Eleventy runs.
+    memos = memo.save();
     lap('archive data');
     if (options.search ?? true) {
       indexer = new SearchIndexer({ language: config.site.language, siteDir: staging, cacheDir: searchCacheDir(config), shardSize: options.searchShardSize });
@@ -90,7 +95,7 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
     // (see memory.ts). Not for less: a full collection takes this thread a few hundred milliseconds.
     if (search && search.pagesToIndex() >= SEARCH_SHARD_SIZE) collectGarbage();
     // Pagefind (its own process) writes the last shards; both it and the emails finish before the swap.
-    const [emailed, indexed] = await Promise.allSettled([emails, search?.finish()]);
+    const [emailed, indexed] = await Promise.allSettled([emails, search?.finish(), memos]);
     if (emailed.status === 'rejected') throw emailed.reason;
     if (indexed.status === 'rejected') throw indexed.reason;
     lap(search ? 'edition emails and search index' : 'edition emails');
@@ -106,6 +111,7 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
     await indexer?.close();
     // A worker still writing into the staging folder would leave files behind after it is removed.
     await emails?.catch(() => undefined);
+    await memos;
     await rm(staging, { recursive: true, force: true });
     if (cause instanceof BriefingError) throw cause;
     throw new BriefingError('BUILD_FAILED', `the build failed; ${displayPath(outDir)} was left as it was`, { file: displayPath(outDir), cause: causeChain(cause) });

@@ -224,14 +224,19 @@ export function briefPageData(published: Published, id: string): ArchiveBrief | 
   return brief;
 }
 
-export function archiveData(published: Published): ArchiveData {
+export interface ArchiveDataOptions {
+  /** renderMarkdown, or a stand-in with the same output (memoRenderer). */
+  markdown?: (source: string) => string;
+}
+
+export function archiveData(published: Published, { markdown = renderMarkdown }: ArchiveDataOptions = {}): ArchiveData {
   const { config } = published;
   const lang = config.site.language;
   const baseUrl = config.site.base_url;
   const ctx = viewContext(published);
   const { dayLabel, themeRefs } = ctx;
 
-  const briefs: ArchiveBrief[] = published.briefs.map((b) => briefView(b, ctx, baseUrl, renderMarkdown(b.body)));
+  const briefs: ArchiveBrief[] = published.briefs.map((b) => briefView(b, ctx, baseUrl, markdown(b.body)));
   const byId = new Map(briefs.map((b) => [b.id, b]));
 
   relatedIndex(published.briefs).forEach((others, i) => {
@@ -274,7 +279,7 @@ export function archiveData(published: Published): ArchiveData {
     url: paths.edition(e.id),
     title: `${config.site.title} #${e.number}`,
     subject: e.subject,
-    noteHtml: e.note ? renderMarkdown(e.note) : '',
+    noteHtml: e.note ? markdown(e.note) : '',
     emailUrl: e.sections.length > 0 ? `${paths.edition(e.id)}email.html` : undefined,
     count: e.items.length,
     sections: e.sections.map((s) => ({

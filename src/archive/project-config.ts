@@ -15,6 +15,7 @@ import { configureEleventy, siteTemplatesDir, type EleventyUserConfig } from './
 import { loadBriefs } from '../briefs/load.js';
 import { BriefPreview } from './dev-preview.js';
 import { archiveData, type ArchiveData } from './data.js';
+import { archiveMemos } from './memos.js';
 import { briefPagesOldestFirst, searchCacheDir, SearchIndexer } from './search.js';
 import { SourceWatch } from './source-watch.js';
 
@@ -34,6 +35,7 @@ export function projectEleventyConfig(eleventyConfig: ProjectUserConfig): void {
   let published: Awaited<ReturnType<typeof loadPublished>> | undefined;
   let indexer: SearchIndexer | undefined;
   let lastData: ArchiveData | undefined;
+  let saved: Promise<void> | undefined;
   let outputDir = path.resolve(root, 'dist');
   const relative = (p: string) => path.relative(root, p) || '.';
   const sources = new SourceWatch(() => [config.briefsDir, config.editionsDir]);
@@ -46,9 +48,11 @@ export function projectEleventyConfig(eleventyConfig: ProjectUserConfig): void {
       config = loadConfig({ root });
       // What this build reads, noted before reading: a file written after this is caught by the watch below.
       sources.snapshot();
-      published = await loadPublished(config);
+      const memo = archiveMemos(config);
+      published = await loadPublished(config, memo.load);
       for (const p of published.problems) consoleLogger.warn(`[briefing] ${formatProblem(p)}`);
-      lastData = archiveData(published);
+      lastData = archiveData(published, memo.data);
+      saved = memo.save();
       indexer?.plan(briefPagesOldestFirst(lastData.briefs));
       return lastData;
     },
@@ -90,7 +94,7 @@ export function projectEleventyConfig(eleventyConfig: ProjectUserConfig): void {
       await search?.close();
       return;
     }
-    await Promise.all([writeEditionEmails(published, directories.output), search?.finish()]);
+    await Promise.all([writeEditionEmails(published, directories.output), search?.finish(), saved]);
     // Eleventy's watcher starts only after the first build and skips files added while it scans:
     // a brief saved in those seconds would never be built. Catch it up.
     if (runMode === 'watch' || runMode === 'serve') sources.catchUp();

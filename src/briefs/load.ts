@@ -5,13 +5,15 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Theme } from '../config/schema.js';
+import { fileURLToPath } from 'node:url';
+import { cacheDir, DiskMemo, filesUnder, fingerprint } from '../cache.js';
+import type { Config, Theme } from '../config/schema.js';
 import { debug } from '../log.js';
 import { displayPath } from '../paths.js';
 import { problem, sortProblems, type Problem } from '../problems.js';
-import { readFrontmatterFile } from '../yaml/frontmatter.js';
+import { parseFrontmatterFile, readFileBytes } from '../yaml/frontmatter.js';
 import type { Brief } from './schema.js';
-import { validateBrief } from './validate.js';
+import { validateBrief, type ValidateResult } from './validate.js';
 
 const log = debug('briefs');
 
@@ -24,7 +26,16 @@ export interface LoadResult {
   files: number;
 }
 
-export async function loadBriefs(paths: readonly string[], themes: readonly Theme[]): Promise<LoadResult> {
+export interface LoadOptions {
+  /**
+   * Each file's parsing and checks from earlier runs, by path and contents
+   * (see openBriefMemo); the caller saves it. Only cross-file checks
+   * (duplicate ids and sources) run again for a file seen before.
+   */
+  memo?: DiskMemo<ValidateResult>;
+}
+
+export async function loadBriefs(paths: readonly string[], themes: readonly Theme[], options: LoadOptions = {}): Promise<LoadResult> {
   const problems: Problem[] = [];
   const files: string[] = [];
   for (const p of paths) {
@@ -34,7 +45,7 @@ export async function loadBriefs(paths: readonly string[], themes: readonly Them
   }
   const unique = [...new Set(files)].sort();
 
-  const results = unique.map((file) => loadOne(file, themes));
+  const results = unique.map((file) => loadOne(file, themes, options.memo));
 
   const candidates: Brief[] = [];
   for (const r of results) {
@@ -47,17 +58,42 @@ export async function loadBriefs(paths: readonly string[], themes: readonly Them
   return { briefs, problems: sortProblems(problems), files: unique.length };
 }
 
-function loadOne(file: string, themes: readonly Theme[]) {
+function loadOne(file: string, themes: readonly Theme[], memo: DiskMemo<ValidateResult> | undefined): ValidateResult {
   const shown = displayPath(file);
   try {
-    const read = readFrontmatterFile(shown);
+    const read = readFileBytes(shown);
     if (!read.ok) return { brief: undefined, problems: read.problems };
-    return validateBrief(read.doc, themes);
+    const key = memo && DiskMemo.key(shown, read.bytes);
+    const known = key && memo.get(key);
+    if (known) return known;
+    const parsed = parseFrontmatterFile(shown, read.bytes);
+    const result = parsed.ok ? validateBrief(parsed.doc, themes) : { brief: undefined, problems: parsed.problems };
+    if (key) memo.set(key, result);
+    return result;
   } catch (cause) {
     // Unreadable file, permissions and the like: report it, keep going.
     const message = cause instanceof Error ? cause.message : String(cause);
     return { brief: undefined, problems: [problem('error', 'unreadable', shown, { line: 1, col: 1 }, `could not read: ${message}`)] };
   }
+}
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+/** Code that shapes a file's load result, besides src/briefs itself. */
+const LOAD_DEPS = ['../yaml', '../problems.ts', '../errors.ts'];
+
+/**
+ * The memo `build` loads briefs with: a weekly build re-reads every brief
+ * but parses and checks only the new and edited ones. Stamped with the
+ * loader's code, its packages and the themes (checks depend on them), and
+ * the working folder (messages name files relative to it).
+ */
+export function openBriefMemo(config: Config): DiskMemo<ValidateResult> {
+  const stamp = fingerprint({
+    files: [HERE, ...LOAD_DEPS.map((p) => path.resolve(HERE, p))].flatMap((p) => (p.endsWith('.ts') ? [p] : filesUnder(p))),
+    packages: ['gray-matter', 'yaml', 'js-yaml', 'zod', 'fastest-levenshtein'],
+    settings: { themes: config.themes, cwd: process.cwd() },
+  });
+  return DiskMemo.open(path.join(cacheDir(config, 'memo'), 'briefs.bin'), stamp);
 }
 
 /** Ids must be unique across folders; two briefs citing one article are worth a look. */

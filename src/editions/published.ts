@@ -2,7 +2,7 @@
  * What is published, resolved once for every consumer: the archive, the
  * email files and delivery all read this, never the files themselves.
  */
-import { loadBriefs } from '../briefs/load.js';
+import { loadBriefs, type LoadOptions } from '../briefs/load.js';
 import type { Brief } from '../briefs/schema.js';
 import type { Config, Theme } from '../config/schema.js';
 import { problem, sortProblems, type Problem } from '../problems.js';
@@ -44,8 +44,8 @@ export function sectionsOf(briefs: readonly Brief[], themes: readonly Theme[], f
     .filter((s) => s.briefs.length > 0);
 }
 
-export async function loadPublished(config: Config, briefPaths: readonly string[] = [config.briefsDir]): Promise<Published> {
-  const loaded = await loadBriefs(briefPaths, config.themes);
+export async function loadPublished(config: Config, options: LoadOptions = {}): Promise<Published> {
+  const loaded = await loadBriefs([config.briefsDir], config.themes, options);
   const { editions, problems: editionProblems } = await loadEditions(config.editionsDir);
   const briefs = loaded.briefs.filter((b) => b.status === 'ready');
   const byId = new Map(briefs.map((b) => [b.id, b]));

@@ -11,11 +11,11 @@
  * which are exactly what a fresh render writes.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { cacheDir as projectCacheDir, commitEntry, packageVersion, pruneCache } from '../cache.js';
+import { cacheDir as projectCacheDir, commitEntry, filesUnder, fingerprint, pruneCache } from '../cache.js';
 import type { Config } from '../config/schema.js';
 import type { Published, ResolvedEdition } from '../editions/published.js';
 import { BriefingError, type ErrorCode, type Position } from '../errors.js';
@@ -173,51 +173,19 @@ const RENDER_PACKAGES = ['mjml', 'mjml-core', 'nunjucks', 'markdown-it', 'html-t
 
 /** The email templates' paths and contents. */
 function templatesFingerprint(config: Config): string {
-  return hashFiles(templateFiles(config));
+  return fingerprint({ files: templateFiles(config), packages: [] });
 }
 
 /** Everything but the edition: config (without secrets), templates, renderer code and package versions. */
 export function commonFingerprint(config: Config, templates = templatesFingerprint(config)): string {
-  const hash = createHash('sha256');
   const { secrets: _secrets, ...rest } = config;
-  hash.update(JSON.stringify(rest)).update('\0').update(templates).update('\0').update(hashFiles(codeFiles()));
-  for (const name of RENDER_PACKAGES) hash.update(`\0${name}@${packageVersion(name)}`);
-  return hash.digest('hex');
-}
-
-function hashFiles(files: readonly string[]): string {
-  const hash = createHash('sha256');
-  for (const file of files) {
-    hash.update('\0').update(file).update('\0');
-    try {
-      hash.update(readFileSync(file));
-    } catch {
-      hash.update('(missing)');
-    }
-  }
-  return hash.digest('hex');
+  return fingerprint({ files: codeFiles(), packages: RENDER_PACKAGES, settings: { config: rest, templates } });
 }
 
 function templateFiles(config: Config): string[] {
-  return templatePaths(config.templatesDir, 'email').flatMap((dir) => walk(dir));
+  return templatePaths(config.templatesDir, 'email').flatMap((dir) => filesUnder(dir));
 }
 
 function codeFiles(): string[] {
-  return [...walk(RENDER_DIR).filter((f) => /\.[cm]?[jt]s$/.test(f)), ...RENDER_DEPS.map((f) => path.resolve(RENDER_DIR, f))];
-}
-
-function walk(dir: string): string[] {
-  let entries: import('node:fs').Dirent[];
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  return entries
-    .sort((a, b) => (a.name < b.name ? -1 : 1))
-    .flatMap((e) => {
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) return walk(full);
-      return e.isFile() || statSync(full, { throwIfNoEntry: false })?.isFile() ? [full] : [];
-    });
+  return [...filesUnder(RENDER_DIR).filter((f) => /\.[cm]?[jt]s$/.test(f)), ...RENDER_DEPS.map((f) => path.resolve(RENDER_DIR, f))];
 }

@@ -5,6 +5,10 @@
  * to a template engine.
  */
 import MarkdownIt from 'markdown-it';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cacheDir, DiskMemo, fingerprint } from '../cache.js';
+import type { Config } from '../config/schema.js';
 
 const md = new MarkdownIt({ html: false, linkify: true, typographer: true, breaks: false });
 
@@ -20,6 +24,26 @@ md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
 /** Block Markdown (the key points) to safe HTML. */
 export function renderMarkdown(source: string): string {
   return md.render(source);
+}
+
+/**
+ * The memo `build` renders briefs' Markdown through (see memoRenderer): a
+ * weekly build renders only new and edited text. Stamped with this file and
+ * markdown-it's packages, which are all that shape the HTML.
+ */
+export function openMarkdownMemo(config: Config): DiskMemo<string> {
+  const stamp = fingerprint({ files: [fileURLToPath(import.meta.url)], packages: ['markdown-it', 'linkify-it', 'mdurl', 'uc.micro', 'punycode.js'] });
+  return DiskMemo.open(path.join(cacheDir(config, 'memo'), 'markdown.bin'), stamp);
+}
+
+/** renderMarkdown, through `memo`. */
+export function memoRenderer(memo: DiskMemo<string>): (source: string) => string {
+  return (source) => {
+    const key = DiskMemo.key(source);
+    let html = memo.get(key);
+    if (html === undefined) memo.set(key, (html = renderMarkdown(source)));
+    return html;
+  };
 }
 
 /** One line of inline Markdown (an editor's note line, say) to safe HTML. */

@@ -53,15 +53,21 @@ export type ReadResult = { ok: true; doc: FrontmatterFile } | { ok: false; probl
  * (stat, open, fstat, read, close), which dominated loading 10,000 briefs.
  */
 export function readFrontmatterFile(file: string): ReadResult {
+  const read = readFileBytes(file);
+  return read.ok ? parseFrontmatterFile(file, read.bytes) : read;
+}
+
+/** The file's bytes, unless it is too large to be a brief or an edition (checked before reading). */
+export function readFileBytes(file: string): { ok: true; bytes: Buffer } | { ok: false; problems: Problem[] } {
   const size = statSync(file).size;
   if (size > MAX_FILE_BYTES) {
     const mb = (size / (1024 * 1024)).toFixed(1);
     return failure(file, 1, 1, 'too-large', `file is ${mb} MB; the limit is ${MAX_FILE_BYTES / 1024} KB`);
   }
-  return parseFrontmatterFile(file, readFileSync(file));
+  return { ok: true, bytes: readFileSync(file) };
 }
 
-function failure(file: string, line: number, col: number, code: string, message: string): ReadResult {
+function failure(file: string, line: number, col: number, code: string, message: string): { ok: false; problems: Problem[] } {
   return { ok: false, problems: [problem('error', code, file, { line, col }, message)] };
 }
 

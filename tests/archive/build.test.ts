@@ -19,7 +19,6 @@ beforeAll(async () => {
 });
 afterAll(() => site?.project.cleanup());
 
-const linksOn = (doc: Document) => Array.from(doc.querySelectorAll('a[href]')).map((a) => a.getAttribute('href')!);
 const text = (doc: Document, selector: string) => doc.querySelector(selector)?.textContent?.trim() ?? '';
 
 /** All items listed on a theme, following its pagination from page 1. */
@@ -268,6 +267,30 @@ describe('buildArchive: atomic output and strictness', () => {
       expect(readdirSync(path.join(out, 'editions'))).toEqual(['index.html']);
       expect(page(out, '/editions/').querySelector('.empty')).not.toBeNull();
       expect(page(out, '/').querySelector('.latest .items')).not.toBeNull();
+    } finally {
+      project.cleanup();
+    }
+  });
+
+  it('shows a brief edited between two builds as edited, though the build remembers unchanged briefs', async () => {
+    const project = tempProject({ briefs: SAMPLE_BRIEFS });
+    try {
+      const out = path.join(project.root, 'dist');
+      const build = () => buildArchive(project.config(), { outDir: out, log: silentLogger, search: false });
+      await build();
+      const file = path.join(project.briefsDir, 'schmidt-china-gap-deepseek-r1-qwen.md');
+      const before = page(out, '/briefs/schmidt-china-gap-deepseek-r1-qwen/');
+      expect(text(before, 'h1')).toMatch(/^Schmidt points to/);
+      const edited = readFileSync(file, 'utf8')
+        .replace('title: "Schmidt points', 'title: "Eric Schmidt points')
+        .replace('- Recent estimates cited', '- **Newer** estimates cited');
+      writeFileSync(file, edited);
+      await build();
+      const after = page(out, '/briefs/schmidt-china-gap-deepseek-r1-qwen/');
+      expect(text(after, 'h1')).toMatch(/^Eric Schmidt points to/);
+      expect(after.querySelector('.points strong')?.textContent).toBe('Newer');
+      expect(after.body.textContent).not.toContain('Recent estimates cited');
+      expect(readdirSync(path.join(project.root, '.cache/briefing/memo')).sort()).toEqual(['briefs.bin', 'markdown.bin']);
     } finally {
       project.cleanup();
     }

@@ -1,5 +1,9 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadBriefs } from '../../src/briefs/load.js';
+import { loadBriefs, openBriefMemo } from '../../src/briefs/load.js';
+import { cacheDir } from '../../src/cache.js';
+import type { Config } from '../../src/config/schema.js';
 import { briefText, tempProject, type TempProject } from '../helpers/project.js';
 
 let project: TempProject;
@@ -84,5 +88,68 @@ describe('loadBriefs', () => {
     project = tempProject();
     const { problems } = await loadBriefs([`${project.root}/nope`], project.config().themes);
     expect(problems[0]).toMatchObject({ severity: 'error', code: 'not-found', line: 1, col: 1 });
+  });
+});
+
+describe('loadBriefs with the build’s memo (openBriefMemo)', () => {
+  const memoFile = () => path.join(cacheDir(project.config(), 'memo'), 'briefs.bin');
+  /** One run as `build` makes it: load through the memo, then save it. */
+  async function load(config: Config) {
+    const memo = openBriefMemo(config);
+    const result = await loadBriefs([project.briefsDir], config.themes, { memo });
+    await memo.save();
+    return result;
+  }
+
+  function mixedProject(): TempProject {
+    const p = tempProject();
+    p.writeBrief('one.md', briefText({ title: 'One', date: '2026-11-01', source: { name: 'A', url: 'https://example.org/same' } }));
+    p.writeBrief('two.md', briefText({ title: 'Two', date: '2026-11-03', source: { name: 'B', url: 'https://example.org/same' } }));
+    p.writeBrief('a/dup.md', briefText({ source: { name: 'C', url: 'https://example.org/c' } }));
+    p.writeBrief('b/dup.md', briefText({ source: { name: 'D', url: 'https://example.org/d' } }));
+    p.writeBrief('bad.md', briefText({ themes: ['opensource'] }));
+    p.writeBrief('worse.md', '---\ntitle: [unclosed\n---\n');
+    p.writeBrief('warned.md', briefText({ source: { name: 'E' } }));
+    return p;
+  }
+
+  it('gives exactly what loading without it gives, the second time from the memo', async () => {
+    project = mixedProject();
+    const config = project.config();
+    const plain = await loadBriefs([project.briefsDir], config.themes);
+    const first = await load(config);
+    const stored = statSync(memoFile()).ino;
+    const second = await load(config);
+    expect(first).toEqual(plain);
+    expect(second).toEqual(plain);
+    // Cross-file checks still run on remembered briefs.
+    expect(second.problems.map((p) => p.code)).toEqual(expect.arrayContaining(['duplicate-id', 'duplicate-source', 'unknown-theme', 'no-source-url']));
+    // Nothing was parsed again: the memo had nothing new to save.
+    expect(statSync(memoFile()).ino).toBe(stored);
+  });
+
+  it('checks a brief edited since the last run again', async () => {
+    project = tempProject();
+    const config = project.config();
+    project.writeBrief('edited.md', briefText({ title: 'Before' }));
+    await load(config);
+    project.writeBrief('edited.md', briefText({ title: 'After' }));
+    const renamed = await load(config);
+    expect(renamed.briefs.map((b) => b.title)).toEqual(['After']);
+    project.writeBrief('edited.md', briefText({ themes: ['opensource'] }));
+    const broken = await load(config);
+    expect(broken.briefs).toEqual([]);
+    expect(broken.problems.map((p) => p.code)).toEqual(['unknown-theme']);
+  });
+
+  it('checks every brief again when the configured themes change', async () => {
+    project = tempProject();
+    const config = project.config();
+    project.writeBrief('both.md', briefText({ themes: ['open-source', 'safety'] }));
+    expect((await load(config)).briefs).toHaveLength(1);
+    const fewer = { ...config, themes: config.themes.filter((t) => t.slug !== 'safety') };
+    const after = await load(fewer);
+    expect(after.briefs).toEqual([]);
+    expect(after.problems.map((p) => p.code)).toEqual(['unknown-theme']);
   });
 });
