@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, type Dirent } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
@@ -139,6 +139,9 @@ export function filesUnder(dir: string): string[] {
     });
 }
 
+/** Saves so far in this process, so that each has a temp file of its own. */
+let saves = 0;
+
 /**
  * Results of work done once per input that stay the same as long as the
  * input does (a brief's parsing and checks, its Markdown), kept in one file
@@ -150,8 +153,6 @@ export function filesUnder(dir: string): string[] {
  * Values go through v8.serialize: plain data only. A value handed out by
  * `get` is the stored object itself; callers must not change it.
  */
-let saves = 0;
-
 export class DiskMemo<V> {
   private readonly used = new Map<string, V>();
   private changed = false;
@@ -202,14 +203,18 @@ export class DiskMemo<V> {
   async save(): Promise<void> {
     if (!this.changed && this.used.size === this.stored.size) return;
     // Its own temp file, even when an earlier save of this process is still writing (npm run dev).
-    const tmp = `${this.file}.tmp-${process.pid}-${++saves}`;
+    const dir = path.dirname(this.file);
+    const tmp = path.join(dir, `.tmp-${process.pid}-${++saves}-${path.basename(this.file)}`);
     try {
       const bytes = serialize({ stamp: this.stamp, entries: this.used });
       this.changed = false;
-      await mkdir(path.dirname(this.file), { recursive: true });
+      await mkdir(dir, { recursive: true });
       await writeFile(tmp, bytes);
       // A rename, so a build that stops halfway never leaves half a file under the real name.
       await rename(tmp, this.file);
+      // What a build killed while saving left behind (see busy()).
+      const mine = `.tmp-${process.pid}-`;
+      for (const name of await readdir(dir)) if (name.startsWith('.tmp-') && !name.startsWith(mine) && !busy(name)) await rm(path.join(dir, name), { force: true });
     } catch (error) {
       log('%s not written: %s', this.file, (error as Error).message);
       await rm(tmp, { force: true }).catch(() => undefined);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,6 +74,18 @@ describe('DiskMemo', () => {
     memo.set('a', 1);
     await expect(memo.save()).resolves.toBeUndefined();
     expect(readdirSync(path.dirname(file))).toEqual(['things.bin']);
+  });
+
+  it('removes what a save killed halfway left behind, not what a running build is writing', async () => {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const gone = spawnSync(process.execPath, ['-e', '']).pid!;
+    const dead = `.tmp-${gone}-1-things.bin`;
+    const running = `.tmp-${process.ppid}-1-things.bin`;
+    for (const name of [dead, running]) writeFileSync(path.join(path.dirname(file), name), 'half');
+    const memo = DiskMemo.open<number>(file, 's');
+    memo.set('a', 1);
+    await memo.save();
+    expect(readdirSync(path.dirname(file)).sort()).toEqual([running, 'things.bin']);
   });
 
   it('keys inputs by every part, in order', () => {

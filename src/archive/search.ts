@@ -20,7 +20,8 @@
  * the whole page: half the bytes to parse, the same index.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFile, link, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheDir, commitEntry, hasEntries, packageVersion, pruneCache } from '../cache.js';
 import type { Config } from '../config/schema.js';
@@ -228,7 +229,7 @@ export class SearchIndexer {
     shard.count = docs.length;
     // A streamed shard never hits: it streams only when the cache is empty.
     const hit = cached !== undefined && existsSync(cached);
-    if (hit) linkTree(cached, target);
+    if (hit) await linkTree(cached, target);
     else {
       await this.write(shard, docs, target);
       // The cache keeps links to the files just written: nothing is written twice, and a cache that
@@ -305,19 +306,25 @@ function occurrences(s: string, what: string): number {
   return n;
 }
 
-/** Hard links, so a cached shard costs no copying; a copy where links cannot be made (another disk). */
-function linkTree(from: string, to: string): void {
-  mkdirSync(to, { recursive: true });
-  for (const entry of readdirSync(from, { withFileTypes: true })) {
-    const source = path.join(from, entry.name);
-    const target = path.join(to, entry.name);
-    if (entry.isDirectory()) linkTree(source, target);
-    else {
+/**
+ * Hard links, so a cached shard costs no copying; a copy where links cannot
+ * be made (another disk). Asynchronous: a shard is a thousand files or more,
+ * and on a slow disk linking them one by one on the build's thread held
+ * Eleventy up for a few hundred milliseconds. The thread pool does them meanwhile.
+ */
+async function linkTree(from: string, to: string): Promise<void> {
+  await mkdir(to, { recursive: true });
+  const entries = await readdir(from, { withFileTypes: true });
+  await Promise.all(
+    entries.map(async (entry) => {
+      const source = path.join(from, entry.name);
+      const target = path.join(to, entry.name);
+      if (entry.isDirectory()) return linkTree(source, target);
       try {
-        linkSync(source, target);
+        await link(source, target);
       } catch {
-        copyFileSync(source, target);
+        await copyFile(source, target);
       }
-    }
-  }
+    }),
+  );
 }
