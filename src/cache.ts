@@ -154,13 +154,13 @@ let saves = 0;
  * `get` is the stored object itself; callers must not change it.
  */
 export class DiskMemo<V> {
-  private readonly used = new Map<string, V>();
+  private used = new Map<string, V>();
   private changed = false;
 
   private constructor(
     private readonly file: string,
     private readonly stamp: string,
-    private readonly stored: ReadonlyMap<string, V>,
+    private stored: ReadonlyMap<string, V>,
   ) {}
 
   static open<V>(file: string, stamp: string): DiskMemo<V> {
@@ -196,18 +196,23 @@ export class DiskMemo<V> {
 
   /**
    * Writes the entries used since opening, unless they are exactly what the
-   * file holds. The entries are taken at the call; the writing goes on in
-   * the background until the promise settles. Never rejects: a memo that
-   * cannot be written only costs the next run its time.
+   * file holds, and lets go of them: the last call on a memo, so that a
+   * build does not carry them through its later, larger stages. The entries
+   * are taken at the call; the writing goes on in the background until the
+   * promise settles. Never rejects: a memo that cannot be written only costs
+   * the next run its time.
    */
   async save(): Promise<void> {
-    if (!this.changed && this.used.size === this.stored.size) return;
+    const { used, stored, changed } = this;
+    this.used = new Map();
+    this.stored = new Map();
+    this.changed = false;
+    if (!changed && used.size === stored.size) return;
     // Its own temp file, even when an earlier save of this process is still writing (npm run dev).
     const dir = path.dirname(this.file);
     const tmp = path.join(dir, `.tmp-${process.pid}-${++saves}-${path.basename(this.file)}`);
     try {
-      const bytes = serialize({ stamp: this.stamp, entries: this.used });
-      this.changed = false;
+      const bytes = serialize({ stamp: this.stamp, entries: used });
       await mkdir(dir, { recursive: true });
       await writeFile(tmp, bytes);
       // A rename, so a build that stops halfway never leaves half a file under the real name.
