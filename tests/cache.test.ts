@@ -88,6 +88,14 @@ describe('DiskMemo', () => {
     expect(readdirSync(path.dirname(file)).sort()).toEqual([running, 'things.bin']);
   });
 
+  it('lets go of its entries once saved: saving is the last call on a memo', async () => {
+    const memo = DiskMemo.open<number>(file, 's');
+    memo.set('a', 1);
+    await memo.save();
+    expect(memo.get('a')).toBeUndefined();
+    expect(DiskMemo.open<number>(file, 's').get('a')).toBe(1);
+  });
+
   it('keys inputs by every part, in order', () => {
     expect(DiskMemo.key('a', 'b')).toBe(DiskMemo.key('a', 'b'));
     expect(DiskMemo.key('a', 'b')).not.toBe(DiskMemo.key('b', 'a'));
