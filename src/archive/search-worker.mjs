@@ -94,33 +94,38 @@ async function restart(lane) {
   await reaped();
 }
 
-async function writeIndex(entry, outputPath) {
-  const { index, errors } = await entry.created;
+/**
+ * Fills a created index with `add`, which resolves to { errors, count },
+ * writes its bundle to outputPath, and frees it whatever happens.
+ */
+async function fillAndWrite(created, outputPath, add) {
+  const { index, errors } = await created;
   if (!index) return { stage: 'createIndex', errors };
   try {
-    const added = await Promise.all(entry.adds);
-    const failed = added.flatMap((r) => r.errors);
-    if (failed.length > 0) return { stage: 'indexing', errors: failed };
+    const added = await add(index);
+    if (added.errors.length > 0) return { stage: 'indexing', errors: added.errors };
     const written = await index.writeFiles({ outputPath });
     if (written.errors.length > 0) return { stage: 'writing', errors: written.errors };
-    return { errors: [], count: entry.adds.length };
+    return { errors: [], count: added.count };
   } finally {
     await index.deleteIndex().catch(() => undefined);
   }
 }
 
-async function indexFolder(lane, folder, outputPath) {
-  const { index, errors } = await createIndex(lane);
-  if (!index) return { stage: 'createIndex', errors };
-  try {
+/** An index fed page by page ('add' messages). */
+function writeIndex(entry, outputPath) {
+  return fillAndWrite(entry.created, outputPath, async () => {
+    const added = await Promise.all(entry.adds);
+    return { errors: added.flatMap((r) => r.errors), count: entry.adds.length };
+  });
+}
+
+/** A whole folder in one index, as the Pagefind CLI reads it. */
+function indexFolder(lane, folder, outputPath) {
+  return fillAndWrite(createIndex(lane), outputPath, async (index) => {
     const added = await index.addDirectory({ path: folder });
-    if (added.errors.length > 0) return { stage: 'indexing', errors: added.errors };
-    const written = await index.writeFiles({ outputPath });
-    if (written.errors.length > 0) return { stage: 'writing', errors: written.errors };
-    return { errors: [], count: added.page_count };
-  } finally {
-    await index.deleteIndex().catch(() => undefined);
-  }
+    return { errors: added.errors, count: added.page_count };
+  });
 }
 
 async function handle(message) {
