@@ -96,6 +96,21 @@ export function openBriefMemo(config: Config): DiskMemo<ValidateResult> {
   return DiskMemo.open(path.join(cacheDir(config, 'memo'), 'briefs.bin'), stamp);
 }
 
+/**
+ * Runs `load` with the project's brief memo and saves the memo before
+ * returning: how `assemble`, `send` and the schedule read every brief, so a
+ * weekly run parses only what changed since the last one. (`check` always
+ * parses everything; `build` saves its memo itself, before Eleventy.)
+ */
+export async function withBriefMemo<T>(config: Config, load: (options: LoadOptions) => Promise<T>): Promise<T> {
+  const memo = openBriefMemo(config);
+  try {
+    return await load({ memo });
+  } finally {
+    await memo.save();
+  }
+}
+
 /** Ids must be unique across folders; two briefs citing one article are worth a look. */
 function crossCheck(briefs: Brief[], problems: Problem[]): Brief[] {
   const byId = groupBy(briefs, (b) => b.id);

@@ -15,6 +15,7 @@
  */
 import path from 'node:path';
 import cliProgress from 'cli-progress';
+import { withBriefMemo } from '../briefs/load.js';
 import type { Config } from '../config/schema.js';
 import { loadPublished, type ResolvedEdition } from '../editions/published.js';
 import { BriefingError, InputError } from '../errors.js';
@@ -148,7 +149,7 @@ export async function sendEdition(config: Config, options: SendOptions): Promise
 }
 
 async function findEdition(config: Config, wanted: string): Promise<ResolvedEdition> {
-  const published = await loadPublished(config);
+  const published = await withBriefMemo(config, (options) => loadPublished(config, options));
   const edition = wanted === 'latest' ? published.editions.at(-1) : published.editions.find((e) => e.id === wanted || String(e.number) === wanted);
   if (!edition) {
     const known = published.editions.map((e) => e.id).slice(-5).join(', ');

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadBriefs, openBriefMemo } from '../../src/briefs/load.js';
+import { loadBriefs, withBriefMemo } from '../../src/briefs/load.js';
 import { cacheDir } from '../../src/cache.js';
 import type { Config } from '../../src/config/schema.js';
 import { briefText, tempProject, type TempProject } from '../helpers/project.js';
@@ -93,13 +93,8 @@ describe('loadBriefs', () => {
 
 describe('loadBriefs with the build’s memo (openBriefMemo)', () => {
   const memoFile = () => path.join(cacheDir(project.config(), 'memo'), 'briefs.bin');
-  /** One run as `build` makes it: load through the memo, then save it. */
-  async function load(config: Config) {
-    const memo = openBriefMemo(config);
-    const result = await loadBriefs([project.briefsDir], config.themes, { memo });
-    await memo.save();
-    return result;
-  }
+  /** One run as `assemble`, `send` and the schedule make it (`build` does the same in two steps). */
+  const load = (config: Config) => withBriefMemo(config, (options) => loadBriefs([project.briefsDir], config.themes, options));
 
   function mixedProject(): TempProject {
     const p = tempProject();

@@ -2,9 +2,10 @@
  * `briefing assemble`: the library function and the real CLI. The edition
  * file is the record; a date never gets a second edition.
  */
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { cacheDir } from '../../src/cache.js';
 import { assembleEdition } from '../../src/editions/assemble.js';
 import { loadEditions } from '../../src/editions/store.js';
 import { runCli } from '../helpers/cli.js';
@@ -47,6 +48,17 @@ describe('assembleEdition', () => {
     expect(next).toMatchObject({ status: 'written', edition: { number: 2, briefs: ['b'], subject: 'Special issue' } });
     expect((await assembleEdition(config, { date: '2026-12-07' })).status).toBe('nothing');
     expect(readdirSync(project.editionsDir)).toEqual(['2026-11-23.md', '2026-11-30.md']);
+  });
+
+  it('reads briefs through the brief memo, and sees a brief edited since the last run', async () => {
+    project = tempProject();
+    const config = project.config();
+    project.writeBrief('a.md', briefText({ title: 'A', date: '2026-11-20', status: 'draft' }));
+    expect((await assembleEdition(config, { date: '2026-11-23' })).status).toBe('nothing');
+    // Kept for the next run (and shared with build and send), so a weekly run parses only what changed.
+    expect(existsSync(path.join(cacheDir(config, 'memo'), 'briefs.bin'))).toBe(true);
+    project.writeBrief('a.md', briefText({ title: 'A', date: '2026-11-20' }));
+    expect(await assembleEdition(config, { date: '2026-11-23' })).toMatchObject({ status: 'written', edition: { briefs: ['a'] } });
   });
 
   it('leaves out drafts, later briefs and invalid ones, and reports the invalid', async () => {
