@@ -63,6 +63,13 @@ export class PagefindPool {
     });
     this.worker = undefined;
     await worker.terminate();
+    // Replies the worker had not sent yet will never come (regression: a test waited forever for one).
+    this.failPending(this.refusal);
+  }
+
+  private failPending(why: string): void {
+    for (const resolve of this.pending.values()) resolve({ stage: 'worker', errors: [why] });
+    this.pending.clear();
   }
 
   /** @internal For PagefindLane. */
@@ -93,8 +100,7 @@ export class PagefindPool {
       if (this.worker !== worker) return; // closed on purpose
       this.worker = undefined;
       this.refusal = why;
-      for (const resolve of this.pending.values()) resolve({ stage: 'worker', errors: [why] });
-      this.pending.clear();
+      this.failPending(why);
     };
     worker.on('error', (error) => fail(error.message));
     worker.on('exit', (code) => fail(`the search worker stopped (exit code ${code})`));

@@ -5,6 +5,8 @@
 // pagefind-lane.ts; keep the two in step.
 import child_process from 'node:child_process';
 import { once } from 'node:events';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 
 // The package's service.js starts Pagefind with child_process.spawn and
@@ -97,6 +99,13 @@ async function restart(lane) {
 /**
  * Fills a created index with `add`, which resolves to { errors, count },
  * writes its bundle to outputPath, and frees it whatever happens.
+ *
+ * The bundle is taken from Pagefind in memory (getFiles) and written here,
+ * not by its writeFiles: Pagefind 1.5 writes each file with tokio's
+ * write_all and never flushes, so writeFiles can answer while the last bytes
+ * are still on their way, and the process is stopped right after (restart,
+ * close). Seen: an empty pagefind-entry.json in about one test run in ten.
+ * getFiles returns the same bytes (checked file by file).
  */
 async function fillAndWrite(created, outputPath, add) {
   const { index, errors } = await created;
@@ -104,12 +113,20 @@ async function fillAndWrite(created, outputPath, add) {
   try {
     const added = await add(index);
     if (added.errors.length > 0) return { stage: 'indexing', errors: added.errors };
-    const written = await index.writeFiles({ outputPath });
-    if (written.errors.length > 0) return { stage: 'writing', errors: written.errors };
+    const bundle = await index.getFiles();
+    if (bundle.errors.length > 0) return { stage: 'writing', errors: bundle.errors };
+    await writeBundle(outputPath, bundle.files);
     return { errors: [], count: added.count };
   } finally {
     await index.deleteIndex().catch(() => undefined);
   }
+}
+
+/** Writes Pagefind's files ({ path, content }, paths relative to the bundle) under outputPath. */
+async function writeBundle(outputPath, files) {
+  const dirs = new Set(files.map((file) => path.dirname(path.join(outputPath, file.path))));
+  for (const dir of dirs) await mkdir(dir, { recursive: true });
+  await Promise.all(files.map((file) => writeFile(path.join(outputPath, file.path), file.content)));
 }
 
 /** An index fed page by page ('add' messages). */

@@ -7,6 +7,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { PagefindPool } from '../../src/archive/pagefind-lane.js';
 
@@ -91,6 +92,27 @@ describe('PagefindPool', () => {
     expect([r1.count, r2.count]).toEqual([3, 1]);
     expect(pageCount(path.join(scratch, 'first'))).toBe(3);
     expect(pageCount(path.join(scratch, 'second'))).toBe(1);
+  });
+
+  it('writes whole bundles although each Pagefind process is stopped as soon as its index is written (regression: an empty pagefind-entry.json)', async () => {
+    // Pagefind's own writeFiles could answer before its last bytes were written; the restart then cut them off.
+    const pool = newPool();
+    const lane = pool.lanes[0]!;
+    const bundles = Array.from({ length: 24 }, (_, n) => {
+      const index = lane.newIndex();
+      for (let i = 0; i <= n; i++) lane.add(index, `briefs/${n}-${i}/index.html`, page(`Page ${n} ${i}`));
+      return lane.write(index, path.join(scratch, `whole-${n}`));
+    });
+    expect((await Promise.all(bundles)).map((r) => r.count)).toEqual(Array.from({ length: 24 }, (_, n) => n + 1));
+    await pool.close();
+    for (let n = 0; n < 24; n++) {
+      const dir = path.join(scratch, `whole-${n}`);
+      expect(pageCount(dir)).toBe(n + 1);
+      const fragments = readdirSync(path.join(dir, 'fragment'));
+      expect(fragments).toHaveLength(n + 1);
+      // Every compressed file is whole: it inflates, to Pagefind's own marker.
+      for (const f of fragments) expect(gunzipSync(readFileSync(path.join(dir, 'fragment', f))).subarray(0, 12).toString()).toBe('pagefind_dcd');
+    }
   });
 
   it('fails what is still queued once closed, and starts nothing again (regression: work after close started a new worker)', async () => {
