@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { hasEntries } from '../cache.js';
 import type { Config } from '../config/schema.js';
 import { loadPublished } from '../editions/published.js';
 import { BriefingError, InputError, UsageError } from '../errors.js';
@@ -77,12 +78,17 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
     // Many edition emails to render (a fresh clone) render on the other core while the pages are made.
     emails = writeEditionEmails(published, staging, { workerFrom: EMAIL_WORKER_FROM });
     emails.catch(() => undefined);
-    const data = archiveData(published, memo.data);
+    const withSearch = options.search ?? true;
+    // A weekly build (shards in the cache) renders the newest briefs first: their shard, the one that
+    // changed, is then indexed while Eleventy renders the rest, not after it (measured: 1,000 briefs,
+    // ~200 → ~60 ms of waiting after Eleventy). A fresh clone renders oldest first, so what is left for
+    // after Eleventy is the newest shard, the only one that may be partly full.
+    const data = archiveData(published, { ...memo.data, newestFirst: withSearch && hasEntries(searchCacheDir(config)) });
     // Now, not after Eleventy: saving lets go of the memos' entries, which held through Eleventy
     // raised its peak by ~65 MB at 10,000 briefs (measured). The files are written meanwhile.
     memos = memo.save();
     lap('archive data');
-    if (options.search ?? true) {
+    if (withSearch) {
       indexer = new SearchIndexer({ language: config.site.language, siteDir: staging, cacheDir: searchCacheDir(config), shardSize: options.searchShardSize });
       indexer.plan(briefPagesOldestFirst(data.briefs));
     }

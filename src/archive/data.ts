@@ -124,6 +124,12 @@ export interface ArchiveData {
   urls: { home: string; themes: string; editions: string; feed: string; feedAbsolute: string; subscribe: string; search: string; css: string; searchScript: string; favicon: string };
   themes: ArchiveTheme[];
   briefs: ArchiveBrief[];
+  /**
+   * The briefs in the order Eleventy renders their pages (brief.njk), which
+   * is the order the search index's shards fill in: oldest first, unless the
+   * build asks for newest first (ArchiveDataOptions.newestFirst).
+   */
+  briefPages: ArchiveBrief[];
   themePages: ThemePage[];
   /** Newest first. */
   editions: ArchiveEdition[];
@@ -227,9 +233,11 @@ export function briefPageData(published: Published, id: string): ArchiveBrief | 
 export interface ArchiveDataOptions {
   /** renderMarkdown, or a stand-in with the same output (memoRenderer). */
   markdown?: (source: string) => string;
+  /** Render brief pages newest first (see briefPages); default oldest first. */
+  newestFirst?: boolean;
 }
 
-export function archiveData(published: Published, { markdown = renderMarkdown }: ArchiveDataOptions = {}): ArchiveData {
+export function archiveData(published: Published, { markdown = renderMarkdown, newestFirst = false }: ArchiveDataOptions = {}): ArchiveData {
   const { config } = published;
   const lang = config.site.language;
   const baseUrl = config.site.base_url;
@@ -314,6 +322,7 @@ export function archiveData(published: Published, { markdown = renderMarkdown }:
     },
     themes,
     briefs,
+    briefPages: newestFirst ? briefs : [...briefs].reverse(),
     themePages,
     editions,
     latestEdition: editions[0],
