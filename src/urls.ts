@@ -9,6 +9,7 @@ export const paths = {
   theme: (slug: string) => `/themes/${slug}/`,
   themeFeed: (slug: string) => `/themes/${slug}/feed.xml`,
   feed: () => '/feed.xml',
+  favicon: () => '/favicon.svg',
   editions: () => '/editions/',
   edition: (id: string) => `/editions/${id}/`,
   /** The anchor of a theme's section on an edition page: the email's "more on the web" target. */

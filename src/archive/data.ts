@@ -23,7 +23,6 @@ export const HOME_PER_THEME = 5;
 export const SEARCH_PATH = '/search/';
 export const CSS_PATH = '/assets/site.css';
 export const SEARCH_SCRIPT_PATH = '/assets/search.js';
-export const FAVICON_PATH = '/favicon.svg';
 
 /** Page n (2 and up) of a theme: /themes/<slug>/page/<n>/. */
 export const themePagePath = (slug: string, n: number): string => (n <= 1 ? paths.theme(slug) : `${paths.theme(slug)}page/${n}/`);
@@ -318,7 +317,7 @@ export function archiveData(published: Published, { markdown = renderMarkdown, n
       search: SEARCH_PATH,
       css: CSS_PATH,
       searchScript: SEARCH_SCRIPT_PATH,
-      favicon: FAVICON_PATH,
+      favicon: paths.favicon(),
     },
     themes,
     briefs,

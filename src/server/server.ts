@@ -8,6 +8,7 @@
  *   GET  /preferences?token=…       theme form;  POST saves it
  *   GET  /unsubscribe?token=…       page with a button; never changes state
  *   POST /unsubscribe?token=…       RFC 8058 one-click: no cookie, 200, no redirect, idempotent
+ *   GET  /favicon.ico               301 to the site's icon, when dist/ has one
  *
  * A bad token is a 404 that changes nothing. Errors are logged; the visitor
  * gets a generic page, never a stack trace.
@@ -172,13 +173,24 @@ async function serveStatic(app: App, req: IncomingMessage, res: ServerResponse, 
   securityHeaders(res, STATIC_CSP);
   res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');
   if (found.kind === 'file') return sendFile(req, res, found.file, found.size);
-  if (found.kind === 'redirect') {
+  const location = found.kind === 'redirect' ? found.location : await faviconFor(app, rawPath);
+  if (location) {
     res.statusCode = 301;
-    res.setHeader('Location', found.location);
+    res.setHeader('Location', location);
     res.end();
     return;
   }
   return notFound(app, req, res);
+}
+
+/**
+ * Browsers ask for /favicon.ico on pages that name no icon, as the public
+ * copies of edition emails do: point them at the site's own icon rather
+ * than answer 404.
+ */
+async function faviconFor(app: App, rawPath: string): Promise<string | undefined> {
+  if (rawPath !== '/favicon.ico') return undefined;
+  return (await resolveStatic(app.distDir, paths.favicon())).kind === 'file' ? paths.favicon() : undefined;
 }
 
 async function notFound(app: App, req: IncomingMessage, res: ServerResponse) {

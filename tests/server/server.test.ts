@@ -35,6 +35,7 @@ beforeEach(async () => {
   writeFileSync(path.join(dist, 'assets', 'site.css'), 'body{color:red}');
   writeFileSync(path.join(dist, 'editions', '2026-11-23', 'index.html'), '<h1>Edition 1</h1>');
   writeFileSync(path.join(dist, 'feed.xml'), '<?xml version="1.0"?><feed/>');
+  writeFileSync(path.join(dist, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   writeFileSync(path.join(project.root, 'secret.txt'), 'TOP SECRET OUTSIDE DIST');
   sink = await startSmtpSink();
   transport = createSmtpTransport(sink.url, { poolSize: 1, ratePerSecond: 0 });
@@ -88,6 +89,13 @@ describe('static files', () => {
     const missing = await fetch(server.url + '/nope.html');
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('Page not found');
+  });
+
+  it('sends a browser asking for /favicon.ico to the site’s icon (regression: a 404 on every public email copy)', async () => {
+    const icon = await fetch(server.url + '/favicon.ico', { redirect: 'manual' });
+    expect(icon.status).toBe(301);
+    expect(icon.headers.get('location')).toBe('/favicon.svg');
+    expect((await fetch(server.url + '/favicon.ico')).headers.get('content-type')).toMatch(/^image\/svg\+xml/);
   });
 
   it.each([
