@@ -98,9 +98,10 @@ export function openBriefMemo(config: Config): DiskMemo<ValidateResult> {
 
 /**
  * Runs `load` with the project's brief memo and saves the memo before
- * returning: how `assemble`, `send` and the schedule read every brief, so a
- * weekly run parses only what changed since the last one. (`check` always
- * parses everything; `build` saves its memo itself, before Eleventy.)
+ * returning: how `assemble` and the schedule read every brief, so a weekly
+ * run parses only what changed since the last one. (`check` always parses
+ * everything; `build` saves its memo itself, before Eleventy; `send` does
+ * without, for its memory.)
  */
 export async function withBriefMemo<T>(config: Config, load: (options: LoadOptions) => Promise<T>): Promise<T> {
   const memo = openBriefMemo(config);

@@ -55,7 +55,7 @@ describe('assembleEdition', () => {
     const config = project.config();
     project.writeBrief('a.md', briefText({ title: 'A', date: '2026-11-20', status: 'draft' }));
     expect((await assembleEdition(config, { date: '2026-11-23' })).status).toBe('nothing');
-    // Kept for the next run (and shared with build and send), so a weekly run parses only what changed.
+    // Kept for the next run (and shared with build), so a weekly run parses only what changed.
     expect(existsSync(path.join(cacheDir(config, 'memo'), 'briefs.bin'))).toBe(true);
     project.writeBrief('a.md', briefText({ title: 'A', date: '2026-11-20' }));
     expect(await assembleEdition(config, { date: '2026-11-23' })).toMatchObject({ status: 'written', edition: { briefs: ['a'] } });
