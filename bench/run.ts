@@ -254,10 +254,16 @@ async function benchEmail(sample: string) {
   }
 }
 
-async function prepareSubscribers(c: Corpus, count: number): Promise<string | undefined> {
-  const dir = path.join(work, `subscribers-${count}`);
-  const o = await attempt(`subscribers ${count}`, () => runTask('subscribers', { root: c.root, data: dir, count }));
-  return o.ok ? dir : undefined;
+/** Subscriber databases by size, imported once: a second import of the same list adds nobody (--grown equal to --recipients did). */
+const subscriberData = new Map<number, Promise<string | undefined>>();
+function prepareSubscribers(c: Corpus, count: number): Promise<string | undefined> {
+  let prepared = subscriberData.get(count);
+  if (!prepared) {
+    const dir = path.join(work, `subscribers-${count}`);
+    prepared = attempt(`subscribers ${count}`, () => runTask('subscribers', { root: c.root, data: dir, count })).then((o) => (o.ok ? dir : undefined));
+    subscriberData.set(count, prepared);
+  }
+  return prepared;
 }
 
 async function benchSend(sink: Sink, sample: string) {
