@@ -81,7 +81,7 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
     const withSearch = options.search ?? true;
     // A weekly build (shards in the cache) renders the newest briefs first: their shard, the one that
     // changed, is then indexed while Eleventy renders the rest, not after it (measured: 1,000 briefs,
-    // ~200 → ~60 ms of waiting after Eleventy). A fresh clone renders oldest first, so what is left for
+    // ~200 → ~60–90 ms of waiting after Eleventy). A fresh clone renders oldest first, so what is left for
     // after Eleventy is the newest shard, the only one that may be partly full.
     const data = archiveData(published, { ...memo.data, newestFirst: withSearch && hasEntries(searchCacheDir(config)) });
     // Now, not after Eleventy: saving lets go of the memos' entries, which held through Eleventy

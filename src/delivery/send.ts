@@ -149,7 +149,7 @@ export async function sendEdition(config: Config, options: SendOptions): Promise
 
 async function findEdition(config: Config, wanted: string): Promise<ResolvedEdition> {
   // Not through the brief memo: reading it (22 MB at 10,000 briefs) would cost send more memory than the
-  // parsing it saves is worth; send's peak is held under 200 MB.
+  // parsing it saves is worth, and send's peak is already at its 200 MB budget.
   const published = await loadPublished(config);
   const edition = wanted === 'latest' ? published.editions.at(-1) : published.editions.find((e) => e.id === wanted || String(e.number) === wanted);
   if (!edition) {
