@@ -97,16 +97,16 @@ export function openBriefMemo(config: Config): DiskMemo<ValidateResult> {
 }
 
 /**
- * Runs `load` with the project's brief memo and saves the memo before
- * returning: how `assemble` and the schedule read every brief, so a weekly
- * run parses only what changed since the last one. (`check` always parses
+ * Every brief in the project, through the brief memo, saved before this
+ * returns: how `assemble` and the schedule read briefs, so a weekly run
+ * parses only what changed since the last one. (`check` always parses
  * everything; `build` saves its memo itself, before Eleventy; `send` does
  * without, for its memory.)
  */
-export async function withBriefMemo<T>(config: Config, load: (options: LoadOptions) => Promise<T>): Promise<T> {
+export async function loadProjectBriefs(config: Config): Promise<LoadResult> {
   const memo = openBriefMemo(config);
   try {
-    return await load({ memo });
+    return await loadBriefs([config.briefsDir], config.themes, { memo });
   } finally {
     await memo.save();
   }

@@ -4,7 +4,7 @@
  * second edition for a date and never reuses a brief.
  */
 import path from 'node:path';
-import { loadBriefs, withBriefMemo } from '../briefs/load.js';
+import { loadProjectBriefs } from '../briefs/load.js';
 import { isoDate } from '../briefs/schema.js';
 import { todayIn } from '../briefs/create.js';
 import type { Config } from '../config/schema.js';
@@ -57,7 +57,7 @@ export async function assembleEdition(config: Config, options: AssembleOptions =
     throw new InputError('EDITION_INVALID', `edition #${later.number} is dated ${later.date}, after ${date}; editions are numbered in date order`, { file: later.file });
   }
 
-  const loaded = await withBriefMemo(config, (options) => loadBriefs([config.briefsDir], config.themes, options));
+  const loaded = await loadProjectBriefs(config);
   const problems = loaded.problems.filter((p) => p.severity === 'error');
   const chosen = selectBriefs(loaded.briefs, editions, date, config.themes);
   if (chosen.length === 0) return { status: 'nothing', date, problems };

@@ -5,7 +5,7 @@
  * and is recorded in the ticks table so a restart knows what was done.
  */
 import path from 'node:path';
-import { loadBriefs, withBriefMemo } from '../briefs/load.js';
+import { loadProjectBriefs } from '../briefs/load.js';
 import type { Config } from '../config/schema.js';
 import { assembleEdition } from '../editions/assemble.js';
 import { loadEditions } from '../editions/store.js';
@@ -154,7 +154,7 @@ async function pipeline(
 
   try {
     // 1. Briefs: a bad one is reported and left out, never blocking the rest.
-    const loaded = await withBriefMemo(config, (options) => loadBriefs([config.briefsDir], config.themes, options));
+    const loaded = await loadProjectBriefs(config);
     const errors = loaded.problems.filter((p) => p.severity === 'error');
     for (const p of errors) options.log.warn(`left out: ${formatProblem(p)}`);
     counts.badBriefs = new Set(errors.map((p) => p.file)).size;

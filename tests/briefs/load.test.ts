@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadBriefs, withBriefMemo } from '../../src/briefs/load.js';
+import { loadBriefs, loadProjectBriefs } from '../../src/briefs/load.js';
 import { cacheDir } from '../../src/cache.js';
 import type { Config } from '../../src/config/schema.js';
 import { briefText, tempProject, type TempProject } from '../helpers/project.js';
@@ -94,7 +94,7 @@ describe('loadBriefs', () => {
 describe('loadBriefs with the build’s memo (openBriefMemo)', () => {
   const memoFile = () => path.join(cacheDir(project.config(), 'memo'), 'briefs.bin');
   /** One run as `assemble`, `send` and the schedule make it (`build` does the same in two steps). */
-  const load = (config: Config) => withBriefMemo(config, (options) => loadBriefs([project.briefsDir], config.themes, options));
+  const load = (config: Config) => loadProjectBriefs(config);
 
   function mixedProject(): TempProject {
     const p = tempProject();
