@@ -4,15 +4,15 @@
  * (maxRSS) belongs to that measurement alone. A task prints one line
  * `BENCH_RESULT {json}`; the harness adds nothing to its timing.
  */
+import type { Plugin } from 'esbuild';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
+// One level below bench/ both here (bench/lib) and in a task's script (bench/.tasks): the same from either.
 export const BENCH_DIR = path.resolve(import.meta.dirname, '..');
 export const ROOT = path.resolve(BENCH_DIR, '..');
 const MARK = 'BENCH_RESULT ';
-/** tsx's loader by URL, so a task starts the same from any working directory. */
-const TSX = import.meta.resolve('tsx');
 
 export interface TaskResult {
   /** Peak resident set of the task's own process (exact, getrusage), in MB. */
@@ -49,17 +49,17 @@ export class TaskError extends Error {
   }
 }
 
-/** Runs bench/tasks/<name>.ts with tsx and returns what it reported. */
-export function runTask<T extends TaskResult>(
+/** Runs bench/tasks/<name>.ts (as plain JavaScript, see taskScript) and returns what it reported. */
+export async function runTask<T extends TaskResult>(
   name: string,
   args: Record<string, string | number | boolean>,
   options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): Promise<T> {
-  const file = path.join(BENCH_DIR, 'tasks', `${name}.ts`);
+  const file = await taskScript(name);
   const argv = Object.entries(args).map(([k, v]) => `--${k}=${v}`);
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, file, ...argv], {
+    const child = spawn(process.execPath, [file, ...argv], {
       cwd: options.cwd ?? ROOT,
       env: { ...process.env, NODE_OPTIONS: '', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -90,6 +90,57 @@ export function runTask<T extends TaskResult>(
       reject(new TaskError(`task ${name} failed (${signal ?? `exit ${code}`})`, tail));
     });
   });
+}
+
+const scripts = new Map<string, Promise<string>>();
+
+/**
+ * bench/tasks/<name>.ts bundled into one plain-JavaScript file in
+ * bench/.tasks/, its imports of src/ pointing at lib/ (src/ compiled, as
+ * `briefing` runs it; see bin/compile.js). So a task runs the way the CLI
+ * does, and a bare Eleventy or nodemailer user would: without a TypeScript
+ * loader, whose thread alone costs a process ~35 MB and ~0.3 s. Built once
+ * per harness run; written through a rename, as another run may be reading it.
+ */
+function taskScript(name: string): Promise<string> {
+  let script = scripts.get(name);
+  if (!script) {
+    script = bundleTask(name);
+    scripts.set(name, script);
+  }
+  return script;
+}
+
+async function bundleTask(name: string): Promise<string> {
+  // Imported here, not at the top: every task's script includes this file, and a task should not load esbuild.
+  const { build } = await import('esbuild');
+  const { compiled, writeAtomic } = await import('../../bin/compile.js');
+  const lib = await compiled(ROOT);
+  const src = path.join(ROOT, 'src');
+  const srcAsLib: Plugin = {
+    name: 'src-as-lib',
+    setup(b) {
+      b.onResolve({ filter: /^\./ }, (a) => {
+        const file = path.resolve(a.resolveDir, a.path);
+        return file.startsWith(src + path.sep) ? { path: path.join(lib, path.relative(src, file)), external: true } : undefined;
+      });
+    },
+  };
+  const result = await build({
+    entryPoints: [path.join(BENCH_DIR, 'tasks', `${name}.ts`)],
+    outfile: path.join(BENCH_DIR, '.tasks', `${name}.mjs`),
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    plugins: [srcAsLib],
+    write: false,
+    logLevel: 'silent',
+  });
+  const out = result.outputFiles[0]!;
+  writeAtomic(out.path, out.contents);
+  return out.path;
 }
 
 /** For tasks: parses `--key=value` arguments. */

@@ -7,7 +7,9 @@ import type { Config } from '../../src/config/schema.js';
 import type { ResolvedEdition } from '../../src/editions/published.js';
 import type { Logger } from '../../src/log.js';
 import type { EmailVariant } from '../../src/render/variant.js';
-import { exitNotBuilt } from './child.js';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { exitNotBuilt, ROOT } from './child.js';
 
 export interface ArchiveResult {
   outDir: string;
@@ -23,12 +25,18 @@ export interface VariantCache {
 export type CreateVariantCache = (config: Config, edition: ResolvedEdition) => VariantCache;
 export type SendEdition = (config: Config, options: { edition: string; dryRun?: boolean; log: Logger; signal?: AbortSignal }) => Promise<unknown>;
 
+/**
+ * A module of Briefing's: lib/<module>.js in a task's script (bench/.tasks, run
+ * without a TypeScript loader; see runTask), src/<module>.ts under tsx.
+ */
+const moduleUrl = (module: string): string =>
+  import.meta.url.endsWith('.ts') ? new URL(`../../src/${module}.ts`, import.meta.url).href : pathToFileURL(path.join(ROOT, 'lib', `${module}.js`)).href;
+
 /** Loads `name` from src/<module>; when it is missing or does not load, the task ends as "not built". */
 export async function part<T>(module: string, name: string): Promise<T> {
-  const url = new URL(`../../src/${module}.ts`, import.meta.url).href;
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(url)) as Record<string, unknown>;
+    mod = (await import(moduleUrl(module))) as Record<string, unknown>;
   } catch (cause) {
     exitNotBuilt(`src/${module}.ts does not load: ${cause instanceof Error ? cause.message.split('\n')[0] : String(cause)}`);
   }
@@ -39,7 +47,7 @@ export async function part<T>(module: string, name: string): Promise<T> {
 /** Like part(), but undefined when missing: for an extra measurement that may be skipped. */
 export async function optionalPart<T>(module: string, name: string): Promise<T | undefined> {
   try {
-    const mod = (await import(new URL(`../../src/${module}.ts`, import.meta.url).href)) as Record<string, unknown>;
+    const mod = (await import(moduleUrl(module))) as Record<string, unknown>;
     return typeof mod[name] === 'function' ? (mod[name] as T) : undefined;
   } catch {
     return undefined;

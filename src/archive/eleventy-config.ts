@@ -9,11 +9,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
+import { BUILTIN_TEMPLATES } from '../paths.js';
 import type { ArchiveData } from './data.js';
 import { filters } from './filters.js';
-
-/** The Briefing install, where the default site templates live. */
-export const PACKAGE_ROOT = path.resolve(import.meta.dirname, '../..');
 
 /**
  * The site templates: the project's own templates/site when it has one,
@@ -21,7 +19,7 @@ export const PACKAGE_ROOT = path.resolve(import.meta.dirname, '../..');
  */
 export function siteTemplatesDir(config: Config): string {
   const own = path.join(config.templatesDir, 'site');
-  return existsSync(own) ? own : path.join(PACKAGE_ROOT, 'templates/site');
+  return existsSync(own) ? own : path.join(BUILTIN_TEMPLATES, 'site');
 }
 
 /**

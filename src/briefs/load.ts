@@ -5,11 +5,10 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { cacheDir, DiskMemo, filesUnder, fingerprint } from '../cache.js';
 import type { Config, Theme } from '../config/schema.js';
 import { debug } from '../log.js';
-import { displayPath } from '../paths.js';
+import { displayPath, SOURCE_DIR } from '../paths.js';
 import { problem, sortProblems, type Problem } from '../problems.js';
 import { parseFrontmatterFile, readFileBytes } from '../yaml/frontmatter.js';
 import type { Brief } from './schema.js';
@@ -77,7 +76,7 @@ function loadOne(file: string, themes: readonly Theme[], memo: DiskMemo<Validate
   }
 }
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
+const HERE = path.join(SOURCE_DIR, 'briefs');
 /** Code that shapes a file's load result, besides src/briefs itself. */
 const LOAD_DEPS = ['../yaml', '../problems.ts', '../errors.ts'];
 

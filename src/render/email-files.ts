@@ -13,13 +13,13 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { cacheDir as projectCacheDir, commitEntry, filesUnder, fingerprint, pruneCache } from '../cache.js';
 import type { Config } from '../config/schema.js';
 import type { Published, ResolvedEdition } from '../editions/published.js';
 import { BriefingError, type ErrorCode, type Position } from '../errors.js';
 import { debug } from '../log.js';
+import { SOURCE_DIR } from '../paths.js';
 import { absolute, paths } from '../urls.js';
 import type { EmailVariant } from './variant.js';
 import { templatePaths } from './nunjucks.js';
@@ -123,7 +123,7 @@ export type EmailWorkerReport =
 function renderInWorker(config: Config, jobs: readonly EmailJob[], cacheDir: string | false): Promise<void> {
   return new Promise((resolve, reject) => {
     let report: EmailWorkerReport | undefined;
-    // The .mjs entry registers tsx first: a worker thread starts without its parent's TypeScript loader.
+    // The .mjs entry runs the compiled worker (lib/), or from src/ registers tsx first: a worker thread starts without its parent's TypeScript loader.
     const worker = new Worker(new URL('./email-worker.mjs', import.meta.url), { workerData: { config, jobs, cacheDir } });
     worker.on('message', (message: EmailWorkerReport) => (report = message));
     worker.on('error', reject);
@@ -166,7 +166,7 @@ function editionKey(common: string, edition: ResolvedEdition): string {
   return createHash('sha256').update(common).update('\0').update(JSON.stringify(edition)).digest('hex').slice(0, 32);
 }
 
-const RENDER_DIR = path.dirname(fileURLToPath(import.meta.url));
+const RENDER_DIR = path.join(SOURCE_DIR, 'render');
 /** Source files whose code shapes the email, besides src/render itself. */
 const RENDER_DEPS = ['../urls.ts', '../briefs/schema.ts', '../editions/published.ts'];
 const RENDER_PACKAGES = ['mjml', 'mjml-core', 'nunjucks', 'markdown-it', 'html-to-text'];

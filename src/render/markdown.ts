@@ -6,7 +6,7 @@
  */
 import MarkdownIt from 'markdown-it';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { SOURCE_DIR } from '../paths.js';
 import { cacheDir, DiskMemo, fingerprint } from '../cache.js';
 import type { Config } from '../config/schema.js';
 
@@ -32,7 +32,7 @@ export function renderMarkdown(source: string): string {
  * markdown-it's packages, which are all that shape the HTML.
  */
 export function openMarkdownMemo(config: Config): DiskMemo<string> {
-  const stamp = fingerprint({ files: [fileURLToPath(import.meta.url)], packages: ['markdown-it', 'linkify-it', 'mdurl', 'uc.micro', 'punycode.js'] });
+  const stamp = fingerprint({ files: [path.join(SOURCE_DIR, 'render/markdown.ts')], packages: ['markdown-it', 'linkify-it', 'mdurl', 'uc.micro', 'punycode.js'] });
   return DiskMemo.open(path.join(cacheDir(config, 'memo'), 'markdown.bin'), stamp);
 }
 

@@ -7,10 +7,7 @@
 import nunjucks from 'nunjucks';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** The package's own templates folder, the fallback when a project has none. */
-export const BUILTIN_TEMPLATES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates');
+import { BUILTIN_TEMPLATES } from '../paths.js';
 
 /** A kind's template folders (email, site), project first: a project may override single templates. */
 export function templatePaths(templatesDir: string, kind: string): string[] {

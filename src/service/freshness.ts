@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { BUILD_MARKER } from '../archive/build.js';
-import { PACKAGE_ROOT } from '../archive/eleventy-config.js';
+import { BUILTIN_TEMPLATES } from '../paths.js';
 import type { Config } from '../config/schema.js';
 
 export type DistState = 'missing' | 'stale' | 'fresh';
@@ -16,7 +16,7 @@ export function distState(config: Config, distDir: string): DistState {
   if (!existsSync(marker)) return existsSync(path.join(distDir, 'index.html')) ? 'stale' : 'missing';
   const built = statSync(marker).mtimeMs;
   // The built-in templates count too: upgrading Briefing should rebuild the site.
-  const sources = [config.briefsDir, config.editionsDir, config.templatesDir, path.join(PACKAGE_ROOT, 'templates'), ...(config.file ? [config.file] : [])];
+  const sources = [config.briefsDir, config.editionsDir, config.templatesDir, BUILTIN_TEMPLATES, ...(config.file ? [config.file] : [])];
   return sources.some((source) => newestMtime(source) > built) ? 'stale' : 'fresh';
 }
 
