@@ -5,6 +5,8 @@
  * index, then swaps the staging folder in. Any failure before the swap
  * leaves the previous site exactly as it was.
  */
+// Before Eleventy: it reads the setting this sets when it loads (see eleventy-env.ts).
+import { restoreEleventyEnv } from './eleventy-env.js';
 import Eleventy from '@11ty/eleventy';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -25,6 +27,7 @@ import { archiveMemos } from './memos.js';
 import { briefPagesOldestFirst, SEARCH_SHARD_SIZE, searchCacheDir, SearchIndexer } from './search.js';
 
 const log = debug('archive:build');
+restoreEleventyEnv();
 
 /** Written into every built site, so a later build knows the folder is safe to replace. */
 export const BUILD_MARKER = '.briefing-archive';
