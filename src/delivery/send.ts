@@ -148,8 +148,8 @@ export async function sendEdition(config: Config, options: SendOptions): Promise
 }
 
 async function findEdition(config: Config, wanted: string): Promise<ResolvedEdition> {
-  // Not through the brief memo: reading it (22 MB at 10,000 briefs) would cost send more memory than the
-  // parsing it saves is worth, and send's peak is already at its 200 MB budget.
+  // Not through the brief memo: reading it (a 22 MB file at 10,000 briefs) would cost send more memory than
+  // the parsing it saves is worth (~0.1 s at 1,000 briefs, measured); send's budget is 200 MB.
   const published = await loadPublished(config);
   const edition = wanted === 'latest' ? published.editions.at(-1) : published.editions.find((e) => e.id === wanted || String(e.number) === wanted);
   if (!edition) {
