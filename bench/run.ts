@@ -53,6 +53,11 @@ const POOL = 5; // the default delivery.pool_size; every client uses the same nu
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 const work = mkdtempSync(path.join(os.tmpdir(), 'briefing-bench-'));
+/**
+ * The archive tasks move the output they replace, and a fresh clone's .cache, in here: it is deleted with
+ * `work`, after the last measurement (see moveAside in lib/files.ts).
+ */
+const trash = path.join(work, 'trash');
 const raw: Record<string, unknown> = {};
 const rows: Row[] = [];
 const notes: string[] = [];
@@ -148,21 +153,19 @@ async function benchArchive() {
     // The weekly rebuild works on its own copy, built once beforehand (untimed) so its .cache is last week's.
     const weekly = path.join(work, `weekly-${size}`);
     cpSync(c.root, weekly, { recursive: true, filter: (src) => src !== c.eleventyDir });
-    await attempt(`archive ${size}: weekly project's first build`, () => runTask('archive', { root: weekly, out: out('weekly'), search: true }));
+    await attempt(`archive ${size}: weekly project's first build`, () => runTask('archive', { root: weekly, out: out('weekly'), search: true, trash }));
     let added = size;
     const rebuild = (search: boolean) => () => {
       addNewestBrief(weekly, added++);
-      return runTask('archive', { root: weekly, out: out('weekly'), search });
+      return runTask('archive', { root: weekly, out: out('weekly'), search, trash });
     };
     const o = await interleaved(`archive ${size}`, {
-      eleventy: () => runTask('eleventy', { dir: c.eleventyDir, out: out('eleventy') }),
-      pages: () => runTask('archive', { root: c.root, out: out('pages'), search: false, cold: true }),
-      search: () => runTask('archive', { root: c.root, out: out('search'), search: true, cold: true }),
+      eleventy: () => runTask('eleventy', { dir: c.eleventyDir, out: out('eleventy'), trash }),
+      pages: () => runTask('archive', { root: c.root, out: out('pages'), search: false, cold: true, trash }),
+      search: () => runTask('archive', { root: c.root, out: out('search'), search: true, cold: true, trash }),
       rebuildPages: rebuild(false),
       rebuildSearch: rebuild(true),
     });
-    rmSync(path.join(work, 'out'), { recursive: true, force: true });
-    rmSync(weekly, { recursive: true, force: true });
     raw[`archive_${size}`] = o;
     const base = stat(o.eleventy, seconds);
     for (const [side, label, target, limit, key] of ARCHIVE_SIDES) {

@@ -1,15 +1,14 @@
 /**
  * Briefing's full `build` (buildArchive) of a corpus, pages only or with the
  * search index, in a fresh process. Timed around the buildArchive call.
- * --cold=true deletes the project's .cache first (untimed): the build a fresh
+ * --cold=true moves the project's .cache aside first (untimed): the build a fresh
  * clone does; otherwise the cache is whatever the last build left, as in a
  * project built every week.
  */
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/log.js';
-import { countFiles } from '../lib/files.js';
+import { countFiles, moveAside } from '../lib/files.js';
 import { report, taskArgs } from '../lib/child.js';
 import { part, type BuildArchive } from '../lib/parts.js';
 
@@ -17,8 +16,9 @@ const args = taskArgs();
 const root = path.resolve(args.root!);
 const out = path.resolve(args.out!);
 const search = args.search === 'true';
-rmSync(out, { recursive: true, force: true });
-if (args.cold === 'true') rmSync(path.join(root, '.cache'), { recursive: true, force: true });
+// Moved aside, not deleted: see moveAside.
+moveAside(out, args.trash!);
+if (args.cold === 'true') moveAside(path.join(root, '.cache'), args.trash!);
 
 const buildArchive = await part<BuildArchive>('archive/build', 'buildArchive');
 const config = loadConfig({ root, env: { BRIEFING_DATA_DIR: path.join(root, 'data') } });

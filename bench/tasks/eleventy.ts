@@ -4,15 +4,15 @@
  * Timed from `new Eleventy` to the end of `write()`; imports are not timed,
  * on either side.
  */
-import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { countFiles } from '../lib/files.js';
+import { countFiles, moveAside } from '../lib/files.js';
 import { report, taskArgs } from '../lib/child.js';
 
 const args = taskArgs();
 const dir = path.resolve(args.dir!);
 const out = path.resolve(args.out!);
-rmSync(out, { recursive: true, force: true });
+// Moved aside, not deleted: see moveAside.
+moveAside(out, args.trash!);
 // Eleventy resolves its folders from the working directory, as in a real project.
 process.chdir(dir);
 
