@@ -24,6 +24,7 @@ import { EMAIL_WORKER_FROM, writeEditionEmails } from '../render/email-files.js'
 import { archiveData, type ArchiveData } from './data.js';
 import { configureEleventy, siteTemplatesDir, type EleventyUserConfig } from './eleventy-config.js';
 import { archiveMemos } from './memos.js';
+import { PageWriter } from './page-writer.js';
 import { briefPagesOldestFirst, SEARCH_SHARD_SIZE, searchCacheDir, SearchIndexer } from './search.js';
 
 const log = debug('archive:build');
@@ -63,6 +64,7 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
   const staging = `${outDir}.staging-${process.pid}-${Date.now()}`;
   let indexer: SearchIndexer | undefined;
   let emails: Promise<unknown> | undefined;
+  let writer: PageWriter | undefined;
   let memos: Promise<void> | undefined;
   try {
     const memo = archiveMemos(config);
@@ -98,29 +100,36 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
     const input = siteTemplatesDir(config);
     log('eleventy %s → %s (%d briefs)', input, staging, data.briefs.length);
     const search = indexer;
-    const onPage = search ? (outputPath: string, html: string) => search.add(path.relative(staging, path.resolve(outputPath)), html) : undefined;
-    const pages = (await runEleventy(input, staging, data, onPage)) ?? data.pageCount;
+    const pages = new PageWriter();
+    writer = pages;
+    await runEleventy(input, staging, data, (outputPath, html) => {
+      const file = path.resolve(outputPath);
+      pages.write(file, html);
+      search?.add(path.relative(staging, file), html);
+    });
     lap('eleventy');
     // While Pagefind indexes the rest (seconds, with a shard's worth left), let Eleventy's memory go
     // (see memory.ts). Not for less: a full collection takes this thread a few hundred milliseconds.
     if (search && search.pagesToIndex() >= SEARCH_SHARD_SIZE) collectGarbage();
-    // Pagefind (its own process) writes the last shards; both it and the emails finish before the swap.
-    const [emailed, indexed] = await Promise.allSettled([emails, search?.finish(), memos]);
+    // Pagefind (its own process) writes the last shards; it, the emails and the last pages finish before the swap.
+    const [written, emailed, indexed] = await Promise.allSettled([pages.done(), emails, search?.finish(), memos]);
+    if (written.status === 'rejected') throw written.reason;
     if (emailed.status === 'rejected') throw emailed.reason;
     if (indexed.status === 'rejected') throw indexed.reason;
-    lap(search ? 'edition emails and search index' : 'edition emails');
+    const pageCount = written.value;
+    lap(search ? 'pages, edition emails and search index' : 'pages and edition emails');
     await writeFile(path.join(staging, BUILD_MARKER), 'Built by `briefing build`; this folder is replaced by the next build.\n');
     await swap(staging, outDir);
     lap('swap');
     options.log.info(
-      `Built ${pages} pages from ${data.briefs.length} brief${data.briefs.length === 1 ? '' : 's'} and ` +
+      `Built ${pageCount} pages from ${data.briefs.length} brief${data.briefs.length === 1 ? '' : 's'} and ` +
         `${data.editions.length} edition${data.editions.length === 1 ? '' : 's'} into ${displayPath(outDir)}`,
     );
-    return { outDir, pages, problems };
+    return { outDir, pages: pageCount, problems };
   } catch (cause) {
     await indexer?.close();
     // A worker still writing into the staging folder would leave files behind after it is removed.
-    await emails?.catch(() => undefined);
+    await Promise.allSettled([emails, writer?.close()]);
     await memos;
     await rm(staging, { recursive: true, force: true });
     if (cause instanceof BriefingError) throw cause;
@@ -128,22 +137,31 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
   }
 }
 
+const eleventyLog = debug('archive:eleventy');
+const eleventyOutput = { log: eleventyLog, info: eleventyLog, warn: eleventyLog, error: eleventyLog };
+
 /**
- * Eleventy's write, in a function of its own so that nothing holds Eleventy
+ * Eleventy's render, in a function of its own so that nothing holds Eleventy
  * (its page data and rendered content) once it is done: the search index is
- * still being written, and that memory can go meanwhile. Returns the pages written.
+ * still being written, and that memory can go meanwhile. Eleventy writes
+ * nothing itself (dryRun): `onPage` gets each finished page (see page-writer.ts).
  */
-async function runEleventy(input: string, output: string, data: ArchiveData, onPage?: (outputPath: string, content: string) => void): Promise<number | undefined> {
+async function runEleventy(input: string, output: string, data: ArchiveData, onPage: (outputPath: string, content: string) => void): Promise<void> {
   const elev = new Eleventy(input, output, {
     quietMode: true,
+    dryRun: true,
     // Never pick up a project's .eleventy.js here: this build configures itself.
     configPath: '',
-    config: (eleventyConfig: EleventyUserConfig) => configureEleventy(eleventyConfig, { data: async () => data, onPage }),
+    config: (eleventyConfig: EleventyUserConfig) => {
+      // Its warnings that a configured function took over 8% of the build ("[11ty] Benchmark … Transform")
+      // ignore quietMode (seen: a weekly `briefing build` of 1,000 briefs): to DEBUG with the rest.
+      eleventyConfig.benchmarks?.config?.logger?.overrideLogger(eleventyOutput);
+      configureEleventy(eleventyConfig, { data: async () => data, onPage });
+    },
   });
   // Eleventy's console output goes to DEBUG=Briefing:archive:eleventy; its errors are thrown and reported by the caller.
-  const eleventyLog = debug('archive:eleventy');
-  elev.logger.overrideLogger({ log: eleventyLog, info: eleventyLog, warn: eleventyLog, error: eleventyLog });
-  return countWritten(await elev.write());
+  elev.logger.overrideLogger(eleventyOutput);
+  await elev.write();
 }
 
 /**
@@ -214,9 +232,3 @@ function causeChain(error: unknown, depth = 0): unknown {
   return copy;
 }
 
-/** Eleventy 3's write() resolves to [passthrough results, template results]. */
-function countWritten(written: unknown): number | undefined {
-  if (!Array.isArray(written)) return undefined;
-  const templates = written[1];
-  return Array.isArray(templates) ? templates.filter((t) => t && typeof t === 'object' && 'outputPath' in t && t.outputPath).length : undefined;
-}

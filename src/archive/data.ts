@@ -138,8 +138,6 @@ export interface ArchiveData {
   /** Only theme feeds, for their own paginated template. */
   themeFeeds: Feed[];
   mainFeed: Feed;
-  /** Site pages, for the build summary. */
-  pageCount: number;
 }
 
 /** What every brief's view needs: date and language labels, theme references, editions per brief. */
@@ -329,8 +327,6 @@ export function archiveData(published: Published, { markdown = renderMarkdown, n
     feeds: [mainFeed, ...themeFeeds],
     themeFeeds,
     mainFeed,
-    // home, themes, editions, search, 404 + one per brief, theme page and edition.
-    pageCount: 5 + briefs.length + themePages.length + editions.length,
   };
 }
 

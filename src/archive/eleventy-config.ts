@@ -51,6 +51,8 @@ export interface EleventyUserConfig {
   setDataFileBaseName?(name: string): unknown;
   addTransform(name: string, fn: (this: { page: { outputPath: string | false } }, content: string) => unknown): unknown;
   on(event: string, fn: (...args: never[]) => unknown): unknown;
+  /** Eleventy's internal timers; `config` times configured functions (filters, transforms) and warns of slow ones. */
+  benchmarks?: { config?: { logger?: { overrideLogger(logger: Record<'log' | 'info' | 'warn' | 'error', (message: string) => void>): void } } };
 }
 
 /**
@@ -61,7 +63,11 @@ export function configureEleventy(
   eleventyConfig: EleventyUserConfig,
   options: {
     data: () => Promise<ArchiveData>;
-    /** Each page as rendered, with its output path: the search index takes them while Eleventy goes on. */
+    /**
+     * Each finished page, with its output path, as `briefing build` writes it (Eleventy runs with dryRun
+     * there, see page-writer.ts) and indexes it for search. A transform added after Eleventy's own, so it
+     * gets the final bytes: a test compares them with Eleventy's own output.
+     */
     onPage?: (outputPath: string, content: string) => void;
   },
 ): void {

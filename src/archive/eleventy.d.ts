@@ -7,7 +7,7 @@ declare module '@11ty/eleventy' {
     constructor(
       input?: string,
       output?: string,
-      options?: { quietMode?: boolean; configPath?: string; runMode?: 'build' | 'serve' | 'watch'; config?: (eleventyConfig: never) => void | Promise<void> },
+      options?: { quietMode?: boolean; dryRun?: boolean; configPath?: string; runMode?: 'build' | 'serve' | 'watch'; config?: (eleventyConfig: never) => void | Promise<void> },
     );
     logger: EleventyLogger;
     write(): Promise<unknown>;

@@ -2,8 +2,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Eleventy from '@11ty/eleventy';
 import { buildArchive, BUILD_MARKER } from '../../src/archive/build.js';
-import { PAGE_SIZE, FEED_SIZE } from '../../src/archive/data.js';
+import { archiveData, PAGE_SIZE, FEED_SIZE } from '../../src/archive/data.js';
+import { configureEleventy, siteTemplatesDir, type EleventyUserConfig } from '../../src/archive/eleventy-config.js';
 import { loadPublished } from '../../src/editions/published.js';
 import { formatError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
@@ -311,6 +313,43 @@ describe('buildArchive: atomic output and strictness', () => {
       expect(formatError(failure)).toMatch(/index\.njk[\s\S]*Line 1/);
       expect(readFileSync(path.join(out, 'index.html'), 'utf8')).toBe(before);
       expect(existsSync(path.join(out, 'briefs'))).toBe(true);
+      expect(readdirSync(project.root).filter((n) => n.startsWith('dist.'))).toEqual([]);
+    } finally {
+      project.cleanup();
+    }
+  });
+
+  it('writes every page byte for byte as Eleventy writing them itself would', async () => {
+    // The build renders with Eleventy's dryRun and writes each page from its last transform (page-writer.ts).
+    const own = path.join(site.project.root, 'eleventy-own');
+    const data = archiveData(await loadPublished(site.config));
+    const elev = new Eleventy(siteTemplatesDir(site.config), own, {
+      quietMode: true,
+      configPath: '',
+      config: (c: EleventyUserConfig) => configureEleventy(c, { data: async () => data }),
+    });
+    await elev.write();
+    const expected = filesUnder(own);
+    const notEleventys = (f: string) => f === BUILD_MARKER || /^editions\/[^/]+\/email\.(html|txt)$/.test(f);
+    expect(filesUnder(site.outDir).filter((f) => !notEleventys(f))).toEqual(expected);
+    expect(expected.length).toBe(site.result.pages);
+    for (const f of expected) expect(readFileSync(path.join(site.outDir, f)).equals(readFileSync(path.join(own, f))), f).toBe(true);
+  });
+
+  it('fails a build whose page cannot be written, keeping the previous site and no staging folder', async () => {
+    const project = tempProject({ briefs: SAMPLE_BRIEFS });
+    try {
+      const out = path.join(project.root, 'dist');
+      await buildArchive(project.config(), { outDir: out, log: silentLogger, search: false });
+      const before = readFileSync(path.join(out, 'index.html'), 'utf8');
+      // Two pages of a project's own templates: one is written where the other needs a folder.
+      mkdirSync(path.join(project.root, 'templates/site'), { recursive: true });
+      writeFileSync(path.join(project.root, 'templates/site/a.njk'), '---\npermalink: /clash.html\n---\nfile\n');
+      writeFileSync(path.join(project.root, 'templates/site/b.njk'), '---\npermalink: /clash.html/index.html\n---\npage\n');
+      const failure = await buildArchive(project.config(), { outDir: out, log: silentLogger, search: false }).catch((e: unknown) => e);
+      expect(failure).toMatchObject({ code: 'BUILD_FAILED' });
+      expect(formatError(failure)).toMatch(/could not write .*clash/);
+      expect(readFileSync(path.join(out, 'index.html'), 'utf8')).toBe(before);
       expect(readdirSync(project.root).filter((n) => n.startsWith('dist.'))).toEqual([]);
     } finally {
       project.cleanup();
