@@ -23,7 +23,7 @@ parentPort.on('message', (message) => {
       mkdirSync(folder, { recursive: true });
       folders.add(folder);
     }
-    writeFileSync(message.file, message.content);
+    writeFileSync(message.file, message.bytes);
     written++;
   } catch (error) {
     failure = { file: message.file, message: error instanceof Error ? error.message : String(error), code: error?.code };

