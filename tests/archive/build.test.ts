@@ -260,6 +260,29 @@ describe('buildArchive: Atom feeds', () => {
   });
 });
 
+/**
+ * Builds a project, then gives it templates/site of its own (which replaces the built-in one) and builds
+ * again: that build must fail with BUILD_FAILED and `message`, leave the first site as it was and no staging folder.
+ */
+async function expectFailedRebuild(templates: Record<string, string>, message: RegExp): Promise<void> {
+  const project = tempProject({ briefs: SAMPLE_BRIEFS });
+  try {
+    const out = path.join(project.root, 'dist');
+    await buildArchive(project.config(), { outDir: out, log: silentLogger, search: false });
+    const before = readFileSync(path.join(out, 'index.html'), 'utf8');
+    mkdirSync(path.join(project.root, 'templates/site'), { recursive: true });
+    for (const [name, text] of Object.entries(templates)) writeFileSync(path.join(project.root, 'templates/site', name), text);
+    const failure = await buildArchive(project.config(), { outDir: out, log: silentLogger, search: false }).catch((e: unknown) => e);
+    expect(failure).toMatchObject({ code: 'BUILD_FAILED' });
+    expect(formatError(failure)).toMatch(message);
+    expect(readFileSync(path.join(out, 'index.html'), 'utf8')).toBe(before);
+    expect(existsSync(path.join(out, 'briefs'))).toBe(true);
+    expect(readdirSync(project.root).filter((n) => n.startsWith('dist.'))).toEqual([]);
+  } finally {
+    project.cleanup();
+  }
+}
+
 describe('buildArchive: atomic output and strictness', () => {
   it('still builds with no editions, and writes no edition pages', async () => {
     const project = tempProject({ briefs: SAMPLE_BRIEFS });
@@ -299,24 +322,8 @@ describe('buildArchive: atomic output and strictness', () => {
   });
 
   it('keeps the previous site when a build fails, and leaves no staging folder behind', async () => {
-    const project = tempProject({ briefs: SAMPLE_BRIEFS });
-    try {
-      const out = path.join(project.root, 'dist');
-      await buildArchive(project.config(), { outDir: out, log: silentLogger, search: false });
-      const before = readFileSync(path.join(out, 'index.html'), 'utf8');
-      // A project's own templates/site replaces the built-in one: make it fail to render.
-      mkdirSync(path.join(project.root, 'templates/site'), { recursive: true });
-      writeFileSync(path.join(project.root, 'templates/site/index.njk'), '---\npermalink: /\n---\n{% for x in %}broken{% endfor %}\n');
-      const failure = await buildArchive(project.config(), { outDir: out, log: silentLogger, search: false }).catch((e: unknown) => e);
-      expect(failure).toMatchObject({ code: 'BUILD_FAILED' });
-      // The writer is told which template broke and where.
-      expect(formatError(failure)).toMatch(/index\.njk[\s\S]*Line 1/);
-      expect(readFileSync(path.join(out, 'index.html'), 'utf8')).toBe(before);
-      expect(existsSync(path.join(out, 'briefs'))).toBe(true);
-      expect(readdirSync(project.root).filter((n) => n.startsWith('dist.'))).toEqual([]);
-    } finally {
-      project.cleanup();
-    }
+    // The writer is told which template broke and where.
+    await expectFailedRebuild({ 'index.njk': '---\npermalink: /\n---\n{% for x in %}broken{% endfor %}\n' }, /index\.njk[\s\S]*Line 1/);
   });
 
   it('writes every page byte for byte as Eleventy writing them itself would', async () => {
@@ -337,23 +344,11 @@ describe('buildArchive: atomic output and strictness', () => {
   });
 
   it('fails a build whose page cannot be written, keeping the previous site and no staging folder', async () => {
-    const project = tempProject({ briefs: SAMPLE_BRIEFS });
-    try {
-      const out = path.join(project.root, 'dist');
-      await buildArchive(project.config(), { outDir: out, log: silentLogger, search: false });
-      const before = readFileSync(path.join(out, 'index.html'), 'utf8');
-      // Two pages of a project's own templates: one is written where the other needs a folder.
-      mkdirSync(path.join(project.root, 'templates/site'), { recursive: true });
-      writeFileSync(path.join(project.root, 'templates/site/a.njk'), '---\npermalink: /clash.html\n---\nfile\n');
-      writeFileSync(path.join(project.root, 'templates/site/b.njk'), '---\npermalink: /clash.html/index.html\n---\npage\n');
-      const failure = await buildArchive(project.config(), { outDir: out, log: silentLogger, search: false }).catch((e: unknown) => e);
-      expect(failure).toMatchObject({ code: 'BUILD_FAILED' });
-      expect(formatError(failure)).toMatch(/could not write .*clash/);
-      expect(readFileSync(path.join(out, 'index.html'), 'utf8')).toBe(before);
-      expect(readdirSync(project.root).filter((n) => n.startsWith('dist.'))).toEqual([]);
-    } finally {
-      project.cleanup();
-    }
+    // One page is written where the other needs a folder.
+    await expectFailedRebuild(
+      { 'a.njk': '---\npermalink: /clash.html\n---\nfile\n', 'b.njk': '---\npermalink: /clash.html/index.html\n---\npage\n' },
+      /could not write .*clash/,
+    );
   });
 
   it('swaps the new site in and removes the old one without waiting for it', async () => {
