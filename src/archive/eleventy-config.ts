@@ -65,8 +65,9 @@ export function configureEleventy(
     data: () => Promise<ArchiveData>;
     /**
      * Each finished page, with its output path, as `briefing build` writes it (Eleventy runs with dryRun
-     * there, see page-writer.ts) and indexes it for search. A transform added after Eleventy's own, so it
-     * gets the final bytes: a test compares them with Eleventy's own output.
+     * there, see page-writer.ts) and indexes it for search. Eleventy's own transforms (bundles, its HTML
+     * transformer) run after this one, and change nothing here: this configuration has no bundles and no URL
+     * transforms. A test compares every page written with Eleventy's own output, byte for byte.
      */
     onPage?: (outputPath: string, content: string) => void;
   },

@@ -26,6 +26,6 @@ parentPort.on('message', (message) => {
     writeFileSync(message.file, message.bytes);
     written++;
   } catch (error) {
-    failure = { file: message.file, message: error instanceof Error ? error.message : String(error), code: error?.code };
+    failure = { file: message.file, message: error instanceof Error ? error.message : String(error) };
   }
 });

@@ -4,7 +4,7 @@
  * (deliberately: 11ty/eleventy#3271), and making 10,000 folders and files is
  * kernel work: ~1.9 s of the ~4.2 s Eleventy spent on the build's thread at
  * 10,000 briefs (profiled). So `briefing build` runs Eleventy with dryRun and
- * hands each finished page (its last transform, see eleventy-config.ts) to
+ * hands each finished page (from a transform, see eleventy-config.ts) to
  * this writer, which writes it on the other core while Eleventy renders the
  * next one.
  *
@@ -19,7 +19,7 @@ import { BriefingError } from '../errors.js';
 import { displayPath } from '../paths.js';
 
 type Request = { op: 'write'; file: string; bytes: Uint8Array } | { op: 'done' };
-type Reply = { written: number } | { failure: { file: string; message: string; code?: string } };
+type Reply = { written: number } | { failure: { file: string; message: string } };
 
 const textEncoder = new TextEncoder();
 

@@ -327,7 +327,7 @@ describe('buildArchive: atomic output and strictness', () => {
   });
 
   it('writes every page byte for byte as Eleventy writing them itself would', async () => {
-    // The build renders with Eleventy's dryRun and writes each page from its last transform (page-writer.ts).
+    // The build renders with Eleventy's dryRun and writes each page from a transform (page-writer.ts).
     const own = path.join(site.project.root, 'eleventy-own');
     const data = archiveData(await loadPublished(site.config));
     const elev = new Eleventy(siteTemplatesDir(site.config), own, {
