@@ -124,7 +124,7 @@ export interface ArchiveData {
   themes: ArchiveTheme[];
   briefs: ArchiveBrief[];
   /**
-   * The briefs in the order Eleventy renders their pages (brief.njk), which
+   * The briefs in the order Eleventy renders their pages (brief.11ty.mjs), which
    * is the order the search index's shards fill in: oldest first, unless the
    * build asks for newest first (ArchiveDataOptions.newestFirst).
    */

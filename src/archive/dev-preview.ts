@@ -5,7 +5,7 @@
  * writes the same page again.
  *
  * The page is rendered from the same template (pages/brief.njk, which the
- * paginated brief.njk extends) with the same Nunjucks options, filters and
+ * paginated brief.11ty.mjs renders) with the same Nunjucks options, filters and
  * data as Eleventy uses, so it is byte-for-byte the page the rebuild writes
  * (tests/archive/dev-preview.test.ts checks that). Brief text stays data:
  * it reaches the template as values, never as template source.
@@ -22,7 +22,7 @@ import { filters } from './filters.js';
 
 const log = debug('archive:dev-preview');
 
-/** The template the paginated brief.njk extends (relative to the includes folder). */
+/** The template the paginated brief.11ty.mjs renders (relative to the includes folder). */
 export const BRIEF_PAGE_TEMPLATE = 'pages/brief.njk';
 
 export class BriefPreview {

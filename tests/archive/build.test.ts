@@ -9,6 +9,7 @@ import { configureEleventy, siteTemplatesDir, type EleventyUserConfig } from '..
 import { loadPublished } from '../../src/editions/published.js';
 import { formatError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
+import { BUILTIN_TEMPLATES } from '../../src/paths.js';
 import { runCli } from '../helpers/cli.js';
 import { tempProject } from '../helpers/project.js';
 import { buildSite, FIXTURE_BRIEFS, filesUnder, page, recordingLogger, SAMPLE_BRIEFS, type BuiltSite } from './site.js';
@@ -264,14 +265,17 @@ describe('buildArchive: Atom feeds', () => {
  * Builds a project, then gives it templates/site of its own (which replaces the built-in one) and builds
  * again: that build must fail with BUILD_FAILED and `message`, leave the first site as it was and no staging folder.
  */
-async function expectFailedRebuild(templates: Record<string, string>, message: RegExp): Promise<void> {
+async function expectFailedRebuild(templates: Record<string, string | Buffer>, message: RegExp): Promise<void> {
   const project = tempProject({ briefs: SAMPLE_BRIEFS });
   try {
     const out = path.join(project.root, 'dist');
     await buildArchive(project.config(), { outDir: out, log: silentLogger, search: false });
     const before = readFileSync(path.join(out, 'index.html'), 'utf8');
-    mkdirSync(path.join(project.root, 'templates/site'), { recursive: true });
-    for (const [name, text] of Object.entries(templates)) writeFileSync(path.join(project.root, 'templates/site', name), text);
+    for (const [name, text] of Object.entries(templates)) {
+      const file = path.join(project.root, 'templates/site', name);
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, text);
+    }
     const failure = await buildArchive(project.config(), { outDir: out, log: silentLogger, search: false }).catch((e: unknown) => e);
     expect(failure).toMatchObject({ code: 'BUILD_FAILED' });
     expect(formatError(failure)).toMatch(message);
@@ -324,6 +328,16 @@ describe('buildArchive: atomic output and strictness', () => {
   it('keeps the previous site when a build fails, and leaves no staging folder behind', async () => {
     // The writer is told which template broke and where.
     await expectFailedRebuild({ 'index.njk': '---\npermalink: /\n---\n{% for x in %}broken{% endfor %}\n' }, /index\.njk[\s\S]*Line 1/);
+  });
+
+  it('names the layout and line when the layout of a paginated page breaks', async () => {
+    // Brief pages are .11ty.mjs templates that render their Nunjucks layout (renderLayout in eleventy-config.ts).
+    const builtIn = path.join(BUILTIN_TEMPLATES, 'site');
+    const templates = Object.fromEntries(filesUnder(builtIn).map((f) => [f, readFileSync(path.join(builtIn, f))]));
+    const layout = templates['_includes/pages/brief.njk']!.toString();
+    expect(layout).toContain('<h1 data-pagefind-meta="title">{{ brief.title }}</h1>');
+    templates['_includes/pages/brief.njk'] = Buffer.from(layout.replace('{{ brief.title }}</h1>', '{{ brief.title | nosuchfilter }}</h1>'));
+    await expectFailedRebuild(templates, /_includes\/pages\/brief\.njk\) \[Line \d+, Column \d+\][\s\S]*filter not found: nosuchfilter/);
   });
 
   it('writes every page byte for byte as Eleventy writing them itself would', async () => {
