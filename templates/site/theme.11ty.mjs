@@ -1,13 +1,4 @@
-// One page per page of each theme's listing.
-// A JavaScript template, not .njk: Eleventy compiles a paginated .njk template again for every page;
-// this one is compiled once, and Nunjucks caches the layout it renders (see renderLayout in
-// src/archive/eleventy-config.ts). To restyle these pages, edit _includes/pages/theme.njk.
-export const data = {
-  pagination: { data: 'archive.themePages', size: 1, alias: 'tp' },
-  eleventyExcludeFromCollections: true,
-  permalink: (data) => data.tp.url,
-};
+// One page per page of each theme's listing. To restyle, edit the layout.
+import { paginated } from './_includes/paginated.mjs';
 
-export function render(data) {
-  return this.renderLayout('pages/theme.njk', data);
-}
+export default paginated({ items: 'archive.themePages', alias: 'tp', layout: 'pages/theme.njk', permalink: (tp) => tp.url });
