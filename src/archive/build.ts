@@ -20,7 +20,7 @@ import { debug, type Logger } from '../log.js';
 import { collectGarbage } from '../memory.js';
 import { displayPath } from '../paths.js';
 import { formatProblem, hasErrors, type Problem } from '../problems.js';
-import { EMAIL_WORKER_FROM, writeEditionEmails } from '../render/email-files.js';
+import { EMAIL_WORKER_FROM, planEditionEmails } from '../render/email-files.js';
 import { archiveData, type ArchiveData } from './data.js';
 import { configureEleventy, siteTemplatesDir, type EleventyUserConfig } from './eleventy-config.js';
 import { archiveMemos } from './memos.js';
@@ -80,9 +80,16 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
       throw new InputError('BRIEF_INVALID', `--strict: ${badFiles.size} invalid file${badFiles.size === 1 ? '' : 's'}; nothing built, ${displayPath(outDir)} left as it was`);
     }
 
-    // Many edition emails to render (a fresh clone) render on the other core while the pages are made.
-    emails = writeEditionEmails(published, staging, { workerFrom: EMAIL_WORKER_FROM });
-    emails.catch(() => undefined);
+    // Edition emails not in the cache: many (a fresh clone) render in a worker thread on the other core while
+    // Eleventy makes the pages; a few render on this thread once Eleventy is done, while the other core
+    // finishes the pages and the search index (measured, fresh clone of 1,000 briefs with search: 2.53 → 2.35 s).
+    const editionEmails = planEditionEmails(published, staging, { workerFrom: EMAIL_WORKER_FROM });
+    const renderEmails = (): Promise<unknown> => {
+      const rendering = editionEmails.render();
+      rendering.catch(() => undefined); // awaited before the swap; never an unhandled rejection meanwhile
+      return rendering;
+    };
+    if (editionEmails.inWorker) emails = renderEmails();
     const withSearch = options.search ?? true;
     // A weekly build (shards in the cache) renders the newest briefs first: their shard, the one that
     // changed, is then indexed while Eleventy renders the rest, not after it (measured: 1,000 briefs,
@@ -108,6 +115,7 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
       search?.add(path.relative(staging, file), html);
     });
     lap('eleventy');
+    emails ??= renderEmails();
     // While Pagefind indexes the rest (seconds, with a shard's worth left), let Eleventy's memory go
     // (see memory.ts). Not for less: a full collection takes this thread a few hundred milliseconds.
     if (search && search.pagesToIndex() >= SEARCH_SHARD_SIZE) collectGarbage();

@@ -46,9 +46,9 @@ export interface EmailFilesOptions {
   cacheDir?: string | false;
   /**
    * Render in a worker thread, on the other core, while the caller goes on
-   * (the archive build starts this before Eleventy), once at least this many
+   * (the archive build then renders during Eleventy), once at least this many
    * editions need rendering. A worker loads its modules and MJML anew (about
-   * a second of CPU), so it pays only for many editions. Default: never.
+   * half a second of CPU), so it pays only for many editions. Default: never.
    */
   workerFrom?: number;
 }
@@ -68,11 +68,18 @@ export interface EmailJob {
   key: string;
 }
 
-export async function writeEditionEmails(
-  published: Pick<Published, 'config' | 'editions'>,
-  outDir: string,
-  options: EmailFilesOptions = {},
-): Promise<EmailFilesResult> {
+/**
+ * A build's edition emails: planning copies the cached ones into place at
+ * once; `render` renders the rest (call it once). The archive build plans
+ * before Eleventy and chooses when to render (see `inWorker`).
+ */
+export interface EditionEmails {
+  /** Whether `render` renders in a worker thread (see EmailFilesOptions.workerFrom). */
+  readonly inWorker: boolean;
+  render(): Promise<EmailFilesResult>;
+}
+
+export function planEditionEmails(published: Pick<Published, 'config' | 'editions'>, outDir: string, options: EmailFilesOptions = {}): EditionEmails {
   const { config } = published;
   const cacheDir = options.cacheDir === undefined ? emailCacheDir(config) : options.cacheDir;
   const common = cacheDir ? commonFingerprint(config) : '';
@@ -94,11 +101,26 @@ export async function writeEditionEmails(
     }
     jobs.push({ edition, dir, key });
   }
-  // MJML loads only when something must be rendered: a warm build never pays for it, nor for a worker.
-  if (jobs.length > 0) await (jobs.length >= (options.workerFrom ?? Infinity) ? renderInWorker : renderEditionEmails)(config, jobs, cacheDir);
-  if (cacheDir) pruneCache(cacheDir, used);
-  log('%d rendered, %d from cache', jobs.length, cached);
-  return { rendered: jobs.length, cached };
+  const inWorker = jobs.length > 0 && jobs.length >= (options.workerFrom ?? Infinity);
+  return {
+    inWorker,
+    async render() {
+      // MJML loads only when something must be rendered: a warm build never pays for it, nor for a worker.
+      if (jobs.length > 0) await (inWorker ? renderInWorker : renderEditionEmails)(config, jobs, cacheDir);
+      if (cacheDir) pruneCache(cacheDir, used);
+      log('%d rendered, %d from cache', jobs.length, cached);
+      return { rendered: jobs.length, cached };
+    },
+  };
+}
+
+/** Plans and renders at once (see planEditionEmails). */
+export async function writeEditionEmails(
+  published: Pick<Published, 'config' | 'editions'>,
+  outDir: string,
+  options: EmailFilesOptions = {},
+): Promise<EmailFilesResult> {
+  return planEditionEmails(published, outDir, options).render();
 }
 
 /** Renders and writes each job's edition (and its cache entry): in a worker thread (email-worker.ts) or the caller's. */

@@ -2,12 +2,12 @@
  * The public copies `briefing build` writes: dist/editions/<id>/email.html and
  * email.txt, the all-themes variant with obvious placeholder personal links.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseHTML } from 'linkedom';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadPublished } from '../../src/editions/published.js';
-import { writeEditionEmails } from '../../src/render/email-files.js';
+import { planEditionEmails, writeEditionEmails } from '../../src/render/email-files.js';
 import type { TempProject } from '../helpers/project.js';
 import { sampleEdition } from './edition-project.js';
 
@@ -30,5 +30,24 @@ describe('writeEditionEmails', () => {
     expect(unsubscribe?.getAttribute('href')).toBe('https://briefing.test/unsubscribe?token=your-personal-link');
     expect(text).toContain('Manage your themes: https://briefing.test/preferences?token=your-personal-link');
     for (const brief of e.edition.items) expect(text).toContain(brief.title.slice(0, 30));
+  });
+
+  it('copies cached editions when planned, and renders the others only when asked', async () => {
+    // The archive build plans before Eleventy and renders a few editions only after it (build.ts).
+    const e = await sampleEdition();
+    project = e.project;
+    const published = await loadPublished(e.config);
+    const email = (dir: string) => path.join(project!.root, dir, 'editions/2026-11-23/email.html');
+
+    const first = planEditionEmails(published, path.join(project.root, 'a'), { workerFrom: 1 });
+    expect(first.inWorker).toBe(true);
+    expect(existsSync(email('a'))).toBe(false);
+    expect(await first.render()).toEqual({ rendered: 1, cached: 0 });
+    expect(existsSync(email('a'))).toBe(true);
+
+    const second = planEditionEmails(published, path.join(project.root, 'b'), { workerFrom: 1 });
+    expect(second.inWorker).toBe(false);
+    expect(readFileSync(email('b'), 'utf8')).toBe(readFileSync(email('a'), 'utf8'));
+    expect(await second.render()).toEqual({ rendered: 0, cached: 1 });
   });
 });
