@@ -35,16 +35,8 @@ export interface LoadOptions {
 }
 
 export async function loadBriefs(paths: readonly string[], themes: readonly Theme[], options: LoadOptions = {}): Promise<LoadResult> {
-  const problems: Problem[] = [];
-  const files: string[] = [];
-  for (const p of paths) {
-    const found = await collect(p);
-    if (found === undefined) problems.push(problem('error', 'not-found', displayPath(p), { line: 1, col: 1 }, 'no such file or folder'));
-    else files.push(...found);
-  }
-  const unique = [...new Set(files)].sort();
-
-  const results = unique.map((file) => loadOne(file, themes, options.memo));
+  const { files, problems } = await briefFiles(paths);
+  const results = files.map((file) => loadOne(file, themes, options.memo));
 
   const candidates: Brief[] = [];
   for (const r of results) {
@@ -53,8 +45,8 @@ export async function loadBriefs(paths: readonly string[], themes: readonly Them
   }
   const briefs = crossCheck(candidates, problems);
   briefs.sort((a, b) => b.date.localeCompare(a.date) || a.id.localeCompare(b.id));
-  log('loaded %d of %d files, %d problems', briefs.length, unique.length, problems.length);
-  return { briefs, problems: sortProblems(problems), files: unique.length };
+  log('loaded %d of %d files, %d problems', briefs.length, files.length, problems.length);
+  return { briefs, problems: sortProblems(problems), files: files.length };
 }
 
 function loadOne(file: string, themes: readonly Theme[], memo: DiskMemo<ValidateResult> | undefined): ValidateResult {
@@ -147,6 +139,18 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
     map.set(k, [...(map.get(k) ?? []), item]);
   }
   return map;
+}
+
+/** The brief files under the given folders (or the files themselves), sorted; a path that does not exist is a problem. */
+export async function briefFiles(paths: readonly string[]): Promise<{ files: string[]; problems: Problem[] }> {
+  const problems: Problem[] = [];
+  const files: string[] = [];
+  for (const p of paths) {
+    const found = await collect(p);
+    if (found === undefined) problems.push(problem('error', 'not-found', displayPath(p), { line: 1, col: 1 }, 'no such file or folder'));
+    else files.push(...found);
+  }
+  return { files: [...new Set(files)].sort(), problems };
 }
 
 /** Markdown files under a folder (or the file itself); undefined when the path does not exist. */

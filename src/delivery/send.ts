@@ -16,7 +16,7 @@
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Config } from '../config/schema.js';
-import { loadPublished, type ResolvedEdition } from '../editions/published.js';
+import { loadEdition, type ResolvedEdition } from '../editions/published.js';
 import { BriefingError, InputError } from '../errors.js';
 import { debug, type Logger } from '../log.js';
 import { formatProblem } from '../problems.js';
@@ -148,17 +148,12 @@ export async function sendEdition(config: Config, options: SendOptions): Promise
 }
 
 async function findEdition(config: Config, wanted: string): Promise<ResolvedEdition> {
-  // Not through the brief memo: reading it (a 22 MB file at 10,000 briefs) would cost send more memory than
-  // the parsing it saves is worth (~0.1 s at 1,000 briefs, measured); send's budget is 200 MB.
-  const published = await loadPublished(config);
-  const edition = wanted === 'latest' ? published.editions.at(-1) : published.editions.find((e) => e.id === wanted || String(e.number) === wanted);
-  if (!edition) {
-    const known = published.editions.map((e) => e.id).slice(-5).join(', ');
-    throw new InputError('EDITION_NOT_FOUND', wanted === 'latest' ? 'there is no edition yet (run `briefing assemble`)' : `no edition "${wanted}"${known ? ` (recent: ${known})` : ''}`);
-  }
-  const problems = published.problems.filter((p) => p.severity === 'error' && p.file === edition.file);
-  if (problems.length > 0) {
-    throw new InputError('EDITION_INVALID', `edition ${edition.id} has problems; fix them before sending:\n${problems.map(formatProblem).join('\n')}`, { file: edition.file });
+  // Only the edition's own briefs are read (not through the brief memo either: at 10,000 briefs that is a
+  // 22 MB file, and send's memory budget is 200 MB).
+  const { edition, problems } = await loadEdition(config, wanted);
+  const errors = problems.filter((p) => p.severity === 'error' && p.file === edition.file);
+  if (errors.length > 0) {
+    throw new InputError('EDITION_INVALID', `edition ${edition.id} has problems; fix them before sending:\n${errors.map(formatProblem).join('\n')}`, { file: edition.file });
   }
   if (edition.items.length === 0) throw new InputError('EDITION_INVALID', `edition ${edition.id} has no briefs to send`, { file: edition.file });
   return edition;

@@ -1,11 +1,15 @@
 /**
- * What is published, resolved once for every consumer: the archive, the
- * email files and delivery all read this, never the files themselves.
+ * What is published, resolved for every consumer: the archive and the email
+ * files read all of it (loadPublished), send and preview one edition
+ * (loadEdition); none of them reads the files itself.
  */
-import { loadBriefs, type LoadOptions } from '../briefs/load.js';
+import path from 'node:path';
+import { briefFiles, loadBriefs, type LoadOptions } from '../briefs/load.js';
 import type { Brief } from '../briefs/schema.js';
+import { briefId } from '../briefs/validate.js';
 import type { Config, Theme } from '../config/schema.js';
-import { problem, sortProblems, type Problem } from '../problems.js';
+import { InputError } from '../errors.js';
+import { formatProblem, problem, sortProblems, type Problem } from '../problems.js';
 import type { EditionRecord } from './schema.js';
 import { loadEditions } from './store.js';
 
@@ -50,15 +54,59 @@ export async function loadPublished(config: Config, options: LoadOptions = {}): 
   const briefs = loaded.briefs.filter((b) => b.status === 'ready');
   const byId = new Map(briefs.map((b) => [b.id, b]));
   const problems = [...loaded.problems, ...editionProblems];
-
-  const resolved = editions.map((edition): ResolvedEdition => {
-    const items: Brief[] = [];
-    for (const id of edition.briefs) {
-      const brief = byId.get(id);
-      if (brief) items.push(brief);
-      else problems.push(problem('error', 'missing-brief', edition.file, { line: 1, col: 1 }, `brief '${id}' is missing, invalid or not ready; left out of this edition`));
-    }
-    return { ...edition, items, sections: sectionsOf(items, config.themes) };
-  });
+  const resolved = editions.map((edition) => resolve(edition, byId, config.themes, problems));
   return { config, briefs, editions: resolved, problems: sortProblems(problems) };
+}
+
+export interface LoadedEdition {
+  edition: ResolvedEdition;
+  /** The edition file's problems and those of its briefs' files (errors and warnings). */
+  problems: Problem[];
+}
+
+/**
+ * One edition, reading only its own briefs: how `send` and `preview` load
+ * what they render. A brief's id is its file name, so the files to read are
+ * known from the listing; two files with one id are both read, and rejected
+ * as duplicates, as they would be among all briefs. `wanted` is the
+ * edition's id (its date), its number, or 'latest'.
+ */
+export async function loadEdition(config: Config, wanted: string): Promise<LoadedEdition> {
+  const { editions, problems: editionProblems } = await loadEditions(config.editionsDir);
+  const record = wanted === 'latest' ? editions.at(-1) : editions.find((e) => e.id === wanted || String(e.number) === wanted);
+  // An edition file that cannot be read is not among `editions`: say so rather than "not found", and never
+  // let 'latest' fall back to the edition before it.
+  const known = new Set(editions.map((e) => e.file));
+  const unreadable = editionProblems.filter((p) => {
+    const id = path.basename(p.file).replace(/\.md$/i, '');
+    return p.severity === 'error' && !known.has(p.file) && (wanted === 'latest' ? !record || id > record.id : id === wanted);
+  });
+  if (unreadable.length > 0) {
+    throw new InputError('EDITION_INVALID', `edition ${path.basename(unreadable[0]!.file, '.md')} cannot be read; fix it first:\n${unreadable.map(formatProblem).join('\n')}`, { file: unreadable[0]!.file });
+  }
+  if (!record) {
+    const recent = editions.map((e) => e.id).slice(-5).join(', ');
+    throw new InputError('EDITION_NOT_FOUND', wanted === 'latest' || !recent ? 'there is no edition yet (run `briefing assemble`)' : `no edition "${wanted}" (recent: ${recent})`);
+  }
+  const ids = new Set(record.briefs);
+  const listed = await briefFiles([config.briefsDir]);
+  const loaded = await loadBriefs(
+    listed.files.filter((f) => ids.has(briefId(f))),
+    config.themes,
+  );
+  const byId = new Map(loaded.briefs.filter((b) => b.status === 'ready').map((b) => [b.id, b]));
+  const problems = [...loaded.problems, ...editionProblems.filter((p) => p.file === record.file)];
+  const edition = resolve(record, byId, config.themes, problems);
+  return { edition, problems: sortProblems(problems) };
+}
+
+/** An edition's briefs in its order; each one missing (or not valid, or not ready) is an error on the edition. */
+function resolve(edition: EditionRecord, byId: ReadonlyMap<string, Brief>, themes: readonly Theme[], problems: Problem[]): ResolvedEdition {
+  const items: Brief[] = [];
+  for (const id of edition.briefs) {
+    const brief = byId.get(id);
+    if (brief) items.push(brief);
+    else problems.push(problem('error', 'missing-brief', edition.file, { line: 1, col: 1 }, `brief '${id}' is missing, invalid or not ready; left out of this edition`));
+  }
+  return { ...edition, items, sections: sectionsOf(items, themes) };
 }

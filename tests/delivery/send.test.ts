@@ -82,6 +82,16 @@ describe('sendEdition over SMTP', () => {
     expect(deliveryCounts(db, EDITION_ID)).toMatchObject({ sent: 2, pending: 0, sending: 0 });
   });
 
+  it('refuses an edition with a broken brief, naming it, and sends nothing', async () => {
+    addSubscriber(db, { email: 'a@example.com', source: 'test' });
+    project.writeBrief('safety-news.md', '---\ntitle: Safety institute publishes evaluation\nthemes: [safety\n---\n- Evaluations found gaps.\n');
+    const error = await send().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'EDITION_INVALID' });
+    expect((error as Error).message).toMatch(/editions\/2026-11-23\.md:1:1: .*brief 'safety-news' is missing, invalid or not ready/);
+    expect(sink.messages).toHaveLength(0);
+    expect(deliveryCounts(db, EDITION_ID)).toMatchObject({ pending: 0, sending: 0, sent: 0 });
+  });
+
   it('sending an edition twice sends nothing the second time, and Message-IDs are stable', async () => {
     addSubscriber(db, { email: 'a@example.com', source: 'test' });
     addSubscriber(db, { email: 'b@example.com', source: 'test' });

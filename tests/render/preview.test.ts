@@ -36,6 +36,6 @@ describe('briefing preview (CLI)', () => {
     expect(unknownTheme.stderr).toMatch(/--themes takes slugs from: safety, open-source, export-controls/);
     const missing = runCli(['preview', '2020-01-01'], { cwd });
     expect(missing.status).toBe(1);
-    expect(missing.stderr).toMatch(/no edition '2020-01-01'; editions: 2026-11-23/);
+    expect(missing.stderr).toMatch(/no edition "2020-01-01" \(recent: 2026-11-23\)/);
   });
 });

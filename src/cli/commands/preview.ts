@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { InputError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { displayPath } from '../../paths.js';
 import { EXIT, type CommandContext, type ExitCode } from '../context.js';
 import type { RenderStats } from '../../render/email.js';
@@ -14,13 +14,13 @@ export function registerPreview(program: Command, ctx: CommandContext, run: (fn:
   program
     .command('preview')
     .description('render an edition\'s email (HTML, or --text) as a subscriber would get it')
-    .argument('<edition>', 'edition id (its date, YYYY-MM-DD) or "latest"')
+    .argument('<edition>', 'edition id (its date, e.g. 2026-11-23), its number, or "latest"')
     .option('--themes <slugs>', 'comma-separated themes the reader follows (default: all)')
     .option('--out <file>', 'write to this file instead of standard output')
     .option('--text', 'the plain-text part instead of the HTML')
     .action((id: string, opts: { themes?: string; out?: string; text?: boolean }) =>
       run(async () => {
-        const [{ loadPublished }, { renderEmailVariant }, { samplePersonalData }, { personalize }] = await stages();
+        const [{ loadEdition }, { renderEmailVariant }, { samplePersonalData }, { personalize }] = await stages();
         const config = ctx.config();
         const known = config.themes.map((t) => t.slug);
         const themes = opts.themes === undefined ? known : opts.themes.split(',').map((s) => s.trim()).filter(Boolean);
@@ -28,12 +28,7 @@ export function registerPreview(program: Command, ctx: CommandContext, run: (fn:
         if (unknown.length > 0 || themes.length === 0) {
           throw new UsageError(`--themes takes slugs from: ${known.join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`);
         }
-        const published = await loadPublished(config);
-        const edition = id === 'latest' ? published.editions.at(-1) : published.editions.find((e) => e.id === id);
-        if (!edition) {
-          const ids = published.editions.map((e) => e.id);
-          throw new InputError('EDITION_NOT_FOUND', `no edition '${id}'${ids.length ? `; editions: ${ids.join(', ')}` : '; run briefing assemble first'}`);
-        }
+        const { edition } = await loadEdition(config, id);
         let stats: RenderStats | undefined;
         const variant = await renderEmailVariant(config, edition, themes, (s) => (stats = s));
         const personal = personalize(variant, samplePersonalData(config));
