@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadConfig } from '../../src/config/load.js';
-import { loadPublished } from '../../src/editions/published.js';
+import { loadEdition } from '../../src/editions/published.js';
 import { renderMarkdown } from '../../src/render/markdown.js';
 import type { Corpus } from '../corpus.js';
 
@@ -20,8 +20,7 @@ export const readSample = (file: string) => JSON.parse(readFileSync(file, 'utf8'
 
 export async function writeFallbackSample(corpus: Corpus, file: string): Promise<void> {
   const config = loadConfig({ root: corpus.root, env: {} });
-  const published = await loadPublished(config);
-  const edition = published.editions.at(-1)!;
+  const { edition } = await loadEdition(config, 'latest');
   const html = edition.items.map((b) => `<h2>${b.title}</h2><p>${b.summary}</p>${renderMarkdown(b.body)}`).join('\n');
   const text = edition.items.map((b) => `${b.title}\n\n${b.summary}\n\n${b.body}`).join('\n\n');
   const variant = { themes: [], subject: `${config.site.title} #${edition.number}`, html: `<!doctype html><html><body>${html}</body></html>`, text };

@@ -13,7 +13,7 @@
  */
 import path from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
-import { loadPublished } from '../../src/editions/published.js';
+import { loadEdition } from '../../src/editions/published.js';
 import { personalize, type EmailVariant } from '../../src/render/variant.js';
 import { report, taskArgs } from '../lib/child.js';
 import { optionalPart, part, type CreateVariantCache, type RenderEmailVariant } from '../lib/parts.js';
@@ -29,9 +29,7 @@ const warmRounds = Number(args.warm ?? 3);
 const renderEmailVariant = await part<RenderEmailVariant>('render/email', 'renderEmailVariant');
 const createVariantCache = await part<CreateVariantCache>('render/variants', 'createVariantCache');
 const config = loadConfig({ root, env: {} });
-const published = await loadPublished(config);
-const edition = published.editions.at(-1);
-if (!edition) throw new Error('the corpus has no edition');
+const { edition } = await loadEdition(config, 'latest');
 const slugs = config.themes.map((t) => t.slug);
 const base = config.site.base_url;
 
