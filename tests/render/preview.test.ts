@@ -1,7 +1,7 @@
 /**
  * `briefing preview` as a writer runs it: the real CLI, real files.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -34,6 +34,15 @@ describe('briefing preview (CLI)', () => {
     const unknownTheme = runCli(['preview', 'latest', '--themes', 'astrology'], { cwd });
     expect(unknownTheme.status).toBe(2);
     expect(unknownTheme.stderr).toMatch(/--themes takes slugs from: safety, open-source, export-controls/);
+    // A brief of the edition broken after assembly: left out of the preview, and named.
+    const brief = path.join(cwd, 'briefs', path.basename(SAMPLE_BRIEFS[0]!));
+    writeFileSync(brief, readFileSync(brief, 'utf8').replace(/^themes:.*$/m, 'themes: [astrology]'));
+    const broken = runCli(['preview', 'latest', '--text'], { cwd });
+    expect(broken.status).toBe(0);
+    const id = path.basename(brief, '.md');
+    expect(broken.stderr).toMatch(new RegExp(`^briefs/${id}\\.md:\\d+:\\d+: unknown theme 'astrology'`, 'm'));
+    expect(broken.stderr).toMatch(new RegExp(`^editions/2026-11-23\\.md:1:1: brief '${id}' is missing, invalid or not ready`, 'm'));
+    expect(broken.stdout).not.toContain(readFileSync(brief, 'utf8').match(/^title: (.*)$/m)![1]!);
     const missing = runCli(['preview', '2020-01-01'], { cwd });
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/no edition "2020-01-01" \(recent: 2026-11-23\)/);

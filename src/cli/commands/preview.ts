@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { displayPath } from '../../paths.js';
+import { formatProblem } from '../../problems.js';
 import { EXIT, type CommandContext, type ExitCode } from '../context.js';
 import type { RenderStats } from '../../render/email.js';
 
@@ -28,7 +29,9 @@ export function registerPreview(program: Command, ctx: CommandContext, run: (fn:
         if (unknown.length > 0 || themes.length === 0) {
           throw new UsageError(`--themes takes slugs from: ${known.join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`);
         }
-        const { edition } = await loadEdition(config, id);
+        const { edition, problems } = await loadEdition(config, id);
+        // A brief left out of the preview (broken, missing, not ready) is named, as `build` names it.
+        for (const p of problems) ctx.log.warn(formatProblem(p));
         let stats: RenderStats | undefined;
         const variant = await renderEmailVariant(config, edition, themes, (s) => (stats = s));
         const personal = personalize(variant, samplePersonalData(config));
