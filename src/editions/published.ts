@@ -90,12 +90,9 @@ export async function loadEdition(config: Config, wanted: string): Promise<Loade
   }
   const ids = new Set(record.briefs);
   const listed = await briefFiles([config.briefsDir]);
-  const loaded = await loadBriefs(
-    listed.files.filter((f) => ids.has(briefId(f))),
-    config.themes,
-  );
+  const loaded = await loadBriefs(listed.files.filter((f) => ids.has(briefId(f))), config.themes);
   const byId = new Map(loaded.briefs.filter((b) => b.status === 'ready').map((b) => [b.id, b]));
-  const problems = [...loaded.problems, ...editionProblems.filter((p) => p.file === record.file)];
+  const problems = [...listed.problems, ...loaded.problems, ...editionProblems.filter((p) => p.file === record.file)];
   const edition = resolve(record, byId, config.themes, problems);
   return { edition, problems: sortProblems(problems) };
 }

@@ -2,7 +2,7 @@
  * loadEdition: one edition with only its own briefs read (send and preview),
  * and the same answers about those briefs as loadPublished gives.
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadEdition, loadPublished } from '../../src/editions/published.js';
@@ -75,6 +75,14 @@ describe('loadEdition', () => {
     expect(codes).toEqual([`${shown('briefs/2026/open-weights.md')} duplicate-id`, `${shown('briefs/open-weights.md')} duplicate-id`, `${shown('editions/2026-11-23.md')} missing-brief`]);
     const all = await loadPublished(config);
     expect(all.editions.at(-1)!.items.map((b) => b.id)).toEqual(edition.items.map((b) => b.id));
+  });
+
+  it('says so when briefs/ itself is missing, besides each brief the edition lacks', async () => {
+    project = await twoEditions();
+    rmSync(project.briefsDir, { recursive: true });
+    const { edition, problems } = await loadEdition(project.config(), 'latest');
+    expect(edition.items).toEqual([]);
+    expect(problems.map((p) => `${p.file} ${p.code}`)).toEqual([`${shown('briefs')} not-found`, `${shown('editions/2026-11-23.md')} missing-brief`, `${shown('editions/2026-11-23.md')} missing-brief`]);
   });
 
   it('says which editions exist when the wanted one does not', async () => {
