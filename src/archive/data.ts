@@ -101,7 +101,7 @@ export interface ArchiveEdition {
   title: string;
   subject: string | undefined;
   noteHtml: string;
-  /** The all-themes email as sent (written by writeEditionEmails for editions with sections). */
+  /** The all-themes email as sent (written by planEditionEmails in email-files.ts, for editions with sections). */
   emailUrl: string | undefined;
   count: number;
   sections: Array<{ theme: ThemeRef; anchor: string; items: ArchiveBrief[] }>;
