@@ -1,6 +1,7 @@
 /**
  * The worker thread that renders a build's edition emails when there are many
- * (planEditionEmails, EmailFilesOptions.workerFrom): renders the editions it is given and reports success, or its error as plain data.
+ * (planEditionEmails, EmailFilesOptions.workerFrom): renders the editions it
+ * is given and reports success, or its error as plain data.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config/schema.js';
