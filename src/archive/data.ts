@@ -101,7 +101,11 @@ export interface ArchiveEdition {
   title: string;
   subject: string | undefined;
   noteHtml: string;
-  /** The all-themes email as sent (written by planEditionEmails in email-files.ts, for editions with sections). */
+  /**
+   * The all-themes email, for editions with sections: rendered by each build from the current briefs
+   * (planEditionEmails in email-files.ts). Not a record of what was sent: corrections show in it, and an
+   * edition not sent yet has one too.
+   */
   emailUrl: string | undefined;
   count: number;
   sections: Array<{ theme: ThemeRef; anchor: string; items: ArchiveBrief[] }>;

@@ -173,8 +173,9 @@ describe('buildArchive: pages', () => {
     expect(sections).toContain('theme-export-controls');
     expect(doc.querySelector('#theme-export-controls a[href="/briefs/multi-theme/"]')).not.toBeNull();
     expect(doc.querySelector('.note strong')?.textContent).toBe('bold');
-    // The email copy written beside the page by writeEditionEmails is linked from it.
-    expect(doc.querySelector('a[href="/editions/2026-11-23/email.html"]')).not.toBeNull();
+    // The email copy written beside the page by the build (email-files.ts) is linked from it. It is rendered
+    // from today's briefs, and this edition was never sent: the link must not call it "the email as sent" (it did).
+    expect(doc.querySelector('a[href="/editions/2026-11-23/email.html"]')?.textContent).toBe('read it as an email');
     expect(existsSync(path.join(site.outDir, 'editions/2026-11-23/email.html'))).toBe(true);
     const list = page(site.outDir, '/editions/');
     expect(list.querySelector('a[href="/editions/2026-11-23/"]')).not.toBeNull();
@@ -192,7 +193,7 @@ describe('buildArchive: pages', () => {
   });
 
   it('sets a Content-Security-Policy and loads nothing from elsewhere', () => {
-    // email.html files are the edition emails (written by writeEditionEmails), not site pages.
+    // email.html files are the edition emails (written by email-files.ts), not site pages.
     for (const file of filesUnder(site.outDir, '.html').filter((f) => !f.endsWith('/email.html'))) {
       const doc = page(site.outDir, file);
       const csp = doc.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? '';
