@@ -248,15 +248,27 @@ export function requestSubscription(db: Db, email: string, themes: string[]): Re
   if (existing.status === 'pending') {
     // Within its lifetime the earlier link keeps working; after it, a fresh request time issues a fresh link.
     const expired = !existing.requested_at || confirmationExpired(existing.requested_at);
-    db.prepare('UPDATE subscribers SET themes = ?, updated_at = ?, requested_at = ? WHERE id = ?').run(themesToColumn(themes), now, expired ? now : existing.requested_at, existing.id);
+    const requestedAt = expired ? renewedRequestTime(existing.requested_at, now) : existing.requested_at;
+    db.prepare('UPDATE subscribers SET themes = ?, updated_at = ?, requested_at = ? WHERE id = ?').run(themesToColumn(themes), now, requestedAt, existing.id);
     return { subscriber: getSubscriber(db, existing.id), sendConfirmation: true };
   }
   if (existing.status === 'unsubscribed') {
     // A new request: a fresh requested_at voids confirmation links from before.
-    db.prepare(`UPDATE subscribers SET status = 'pending', themes = ?, requested_at = ?, updated_at = ? WHERE id = ?`).run(themesToColumn(themes), now, now, existing.id);
+    db.prepare(`UPDATE subscribers SET status = 'pending', themes = ?, requested_at = ?, updated_at = ? WHERE id = ?`).run(themesToColumn(themes), renewedRequestTime(existing.requested_at, now), now, existing.id);
     return { subscriber: getSubscriber(db, existing.id), sendConfirmation: true };
   }
   return { subscriber: fromRow(existing), sendConfirmation: false };
+}
+
+/**
+ * The request time that replaces `previous`: now, or a millisecond after `previous` when the clock has not
+ * moved past it (a request in the same millisecond, or a clock set back). Confirmation links are signed
+ * over the request time, so an unchanged one would keep the old links working.
+ */
+function renewedRequestTime(previous: string | null, now: string): string {
+  const last = previous === null ? NaN : Date.parse(previous);
+  if (Number.isNaN(last) || Date.parse(now) > last) return now;
+  return new Date(last + 1).toISOString();
 }
 
 /** pending → confirmed. Returns the subscriber afterwards, or undefined when it cannot be confirmed. */

@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { normalizeAddress } from '../../src/delivery/address.js';
 import {
   addSubscriber,
@@ -149,6 +149,32 @@ describe('subscribers', () => {
     unsubscribeSubscriber(db, a.id);
     requestSubscription(db, 'a@example.org', []); // a fresh request
     expect(signer.verify(db, 'confirm', confirm)).toBeUndefined();
+  });
+
+  // Regression: a new request in the same millisecond as the last one kept its request time, so the old
+  // confirmation link still worked (the test above failed now and then in CI).
+  it('a new request in the same millisecond, or after the clock went back, still voids the old confirmation link', () => {
+    const signer = createSigner('a-secret-of-sufficient-length');
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date('2026-11-24T10:00:00.000Z'));
+      const first = requestSubscription(db, 'same-ms@example.org', []).subscriber!;
+      const firstLink = signer.sign('confirm', first);
+      unsubscribeSubscriber(db, first.id);
+      const second = requestSubscription(db, 'same-ms@example.org', []).subscriber!;
+      expect(second.requestedAt).toBe('2026-11-24T10:00:00.001Z');
+      expect(signer.verify(db, 'confirm', firstLink)).toBeUndefined();
+      const secondLink = signer.sign('confirm', second);
+      expect(signer.verify(db, 'confirm', secondLink)?.id).toBe(first.id);
+
+      vi.setSystemTime(new Date('2026-11-24T09:00:00.000Z')); // the clock set back an hour
+      unsubscribeSubscriber(db, first.id);
+      const third = requestSubscription(db, 'same-ms@example.org', []).subscriber!;
+      expect(third.requestedAt).toBe('2026-11-24T10:00:00.002Z');
+      expect(signer.verify(db, 'confirm', secondLink)).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
