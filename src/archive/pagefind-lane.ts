@@ -26,6 +26,7 @@ export interface LaneResult {
 }
 
 type Request =
+  | { op: 'open'; lane: number; index: number; maxFragments?: number | undefined }
   | { op: 'add'; lane: number; index: number; sourcePath: string; content: string }
   | { op: 'write'; lane: number; index: number; outputPath: string }
   | { op: 'folder'; lane: number; path: string; outputPath: string }
@@ -125,10 +126,15 @@ export class PagefindLane {
     if (this.outstanding >= LANE_DEPTH) await new Promise<void>((resolve) => this.waiting.push(resolve));
   }
 
-  /** A new index in this lane's Pagefind; pages go to it with `add`, and `write` writes it out. */
-  newIndex(): number {
+  /**
+   * A new index in this lane's Pagefind, its result fragments bundled into at most `maxFragments` files
+   * (none: a file per page); pages go to it with `add`, and `write` writes it out.
+   */
+  newIndex(maxFragments?: number): number {
     this.outstanding += 1;
-    return this.nextIndex++;
+    const index = this.nextIndex++;
+    this.pool.post({ op: 'open', lane: this.lane, index, maxFragments });
+    return index;
   }
 
   /** Hands a page over; failures surface at `write`. sourcePath, not url: Pagefind derives the URL as when it reads a folder. */

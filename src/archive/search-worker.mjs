@@ -33,12 +33,15 @@ child_process.spawn = function (...args) {
   return child;
 };
 
-/** createIndex of the lane's pagefind, which starts its service (and its process) when it has none. */
-async function createIndex(lane) {
+/**
+ * createIndex of the lane's pagefind, which starts its service (and its process) when it has none.
+ * `maxFragments` bundles the result fragments into that many files (none: a file per page).
+ */
+async function createIndex(lane, maxFragments) {
   const pagefind = await lane.pagefind;
   spawning = lane;
   try {
-    return pagefind.createIndex({ forceLanguage: workerData.language });
+    return pagefind.createIndex({ forceLanguage: workerData.language, ...(maxFragments ? { maxFragments } : {}) });
   } finally {
     spawning = undefined;
   }
@@ -74,10 +77,10 @@ function laneOf(n) {
 /** Once closed, an index still waiting its turn must not start a new Pagefind process. */
 let closing = false;
 
-function open(lane, id) {
+function open(lane, id, maxFragments) {
   let index = lane.indexes.get(id);
   if (!index) {
-    const create = () => (closing ? { errors: ['the search index was closed'] } : createIndex(lane));
+    const create = () => (closing ? { errors: ['the search index was closed'] } : createIndex(lane, maxFragments));
     index = { created: lane.previous.then(create), adds: [] };
     index.created.catch(() => undefined);
     lane.indexes.set(id, index);
@@ -122,8 +125,16 @@ async function fillAndWrite(created, outputPath, add) {
   }
 }
 
-/** Writes Pagefind's files ({ path, content }, paths relative to the bundle) under outputPath. */
-async function writeBundle(outputPath, files) {
+/**
+ * Pagefind's ready-made search interfaces and its highlighter: the archive's
+ * search page uses none of them (only pagefind.js and what it loads), and
+ * they are ~430 KB and seven files in every shard.
+ */
+const UNUSED = /^pagefind-(?:ui|modular-ui|component-ui|highlight)\.(?:js|css)$/;
+
+/** Writes Pagefind's files ({ path, content }, paths relative to the bundle) under outputPath, but not UNUSED ones. */
+async function writeBundle(outputPath, all) {
+  const files = all.filter((file) => !UNUSED.test(file.path));
   const dirs = new Set(files.map((file) => path.dirname(path.join(outputPath, file.path))));
   for (const dir of dirs) await mkdir(dir, { recursive: true });
   await Promise.all(files.map((file) => writeFile(path.join(outputPath, file.path), file.content)));
@@ -147,6 +158,9 @@ function indexFolder(lane, folder, outputPath) {
 
 async function handle(message) {
   switch (message.op) {
+    case 'open':
+      open(laneOf(message.lane), message.index, message.maxFragments);
+      return undefined;
     case 'add': {
       const index = open(laneOf(message.lane), message.index);
       const added = index.created.then(({ index: pf, errors }) => (pf ? pf.addHTMLFile({ sourcePath: message.sourcePath, content: message.content }) : { errors }));

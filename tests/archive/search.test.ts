@@ -6,9 +6,10 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import * as pagefind from 'pagefind';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { briefPagesOldestFirst, searchDocument, SearchIndexer, type SearchIndexOptions } from '../../src/archive/search.js';
+import { briefPagesOldestFirst, SEARCH_FRAGMENTS_PER_FILE, searchDocument, SearchIndexer, type SearchIndexOptions } from '../../src/archive/search.js';
 import { buildSite, filesUnder, searchBundles, type BuiltSite } from './site.js';
 
 let site: BuiltSite;
@@ -24,23 +25,33 @@ afterAll(() => {
 
 const pageCount = (bundleDir: string) =>
   (JSON.parse(readFileSync(path.join(bundleDir, 'pagefind-entry.json'), 'utf8')) as { languages: Record<string, { page_count: number }> }).languages.en!.page_count;
-/** Every fragment (a result's URL, title and text) of every bundle in the site. */
-const fragments = (dir: string) =>
-  searchBundles(dir)
-    .flatMap((b) => {
-      const fragmentDir = path.join(dir, b, 'fragment');
-      return readdirSync(fragmentDir).map((f) => readFileSync(path.join(fragmentDir, f)).toString('base64'));
+const fragmentFiles = (bundleDir: string) => readdirSync(path.join(bundleDir, 'fragment')).map((f) => path.join(bundleDir, 'fragment', f));
+/** JSON text with every object's keys in order: a grouped fragment lists its fields in another order. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v));
+/**
+ * The fragments (a result's URL, title and text) in a bundle's fragment
+ * files, as JSON text, sorted. A file holds one fragment, or a group of
+ * them keyed by page (Pagefind's maxFragments), gzipped behind a signature.
+ */
+const fragmentsIn = (files: string[]) =>
+  files
+    .flatMap((file) => {
+      const json = JSON.parse(gunzipSync(readFileSync(file)).toString('utf8').replace(/^pagefind_dcd/, '')) as Record<string, unknown>;
+      return path.basename(file).includes('_group_') ? Object.values(json) : [json];
     })
+    .map(canonical)
     .sort();
+/** Every fragment of every bundle in the site. */
+const fragments = (dir: string) => fragmentsIn(searchBundles(dir).flatMap((b) => fragmentFiles(path.join(dir, b))));
 
-/** Pagefind's own reading of a folder: the reference. */
+/** Pagefind's own reading of a folder, one fragment file per page: the reference. */
 async function indexFolder(dir: string): Promise<string[]> {
   const { index } = await pagefind.createIndex({ forceLanguage: 'en' });
   await index!.addDirectory({ path: dir });
   await index!.writeFiles({ outputPath: path.join(dir, 'pagefind') });
   await pagefind.close();
-  const fragmentDir = path.join(dir, 'pagefind/fragment');
-  return readdirSync(fragmentDir).map((f) => readFileSync(path.join(fragmentDir, f)).toString('base64')).sort();
+  return fragmentsIn(fragmentFiles(path.join(dir, 'pagefind')));
 }
 
 /** The plan: every brief page of the built site, in a fixed order. */
@@ -70,9 +81,17 @@ describe('SearchIndexer', () => {
     expect(searchBundles(shards)).toHaveLength(Math.ceil(briefs / 2));
     const counts = searchBundles(shards).map((b) => pageCount(path.join(shards, b)));
     expect(counts.reduce((a, b) => a + b, 0)).toBe(briefs);
-    // Fragments carry each result's URL, title and text: the same set either way.
+    // Fragments carry each result's URL, title and text: the same set either way, however they are grouped
+    // into files (SEARCH_FRAGMENTS_PER_FILE to a file: two to a shard of two pages).
+    expect(reference).toHaveLength(briefs);
     expect(fragments(oneShard)).toEqual(reference);
     expect(fragments(shards)).toEqual(reference);
+    expect(fragmentFiles(path.join(oneShard, searchBundles(oneShard)[0]!))).toHaveLength(Math.ceil(briefs / SEARCH_FRAGMENTS_PER_FILE));
+    for (const b of searchBundles(shards)) expect(fragmentFiles(path.join(shards, b))).toHaveLength(1);
+    // Pagefind's ready-made interfaces are not written: the search page does not use them.
+    const bundleFiles = readdirSync(path.join(oneShard, searchBundles(oneShard)[0]!));
+    expect(bundleFiles).toContain('pagefind.js');
+    expect(bundleFiles.filter((f) => /ui|highlight/.test(f))).toEqual([]);
   }, 120_000);
 
   it('takes unchanged shards from the cache; a new brief re-indexes only the last shard', async () => {
