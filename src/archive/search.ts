@@ -8,7 +8,8 @@
  * them in the browser (`shards.json` lists them). Three reasons:
  * - a shard is written as soon as its last page is rendered, while Eleventy
  *   goes on with the rest, so the indexer works on the other core (a fresh
- *   clone of a one-shard site even hands each page over as it is rendered);
+ *   clone of a site of one or two shards even hands each page over as it is
+ *   rendered);
  *   shards alternate between two Pagefind processes (pagefind-lane.ts), so
  *   both cores index once Eleventy is done;
  * - Pagefind holds a whole index in memory (~1.3 GB for 10,000 briefs in one
@@ -141,10 +142,13 @@ export class SearchIndexer {
       this.shards.push(shard);
       for (const p of shard.paths) this.shardOf.set(p, shard);
     }
-    // A site of one shard with no cached shard to hope for (a fresh clone) hands each page to Pagefind as
-    // it is rendered, or the whole index would wait for the last page. Not with more shards: several
-    // would be open at once (measured at 10,000 briefs: slower, and over 1 GB).
-    this.streaming = this.shards.length === 1 && (!this.cacheDir || !hasEntries(this.cacheDir));
+    // With no cached shard to hope for (a fresh clone), a site of no more shards than Pagefind processes
+    // hands each page over as it is rendered, each shard to a process of its own; otherwise a shard's index
+    // would wait for its last page (1,003 briefs, a shard of 1,000 and one of 3: 2.19–2.23 → 2.04–2.14 s,
+    // medians of 7–9 builds each in three batches). Not with more shards: one process would hold several
+    // open indexes (measured at 10,000 briefs with every shard streamed: slower, and over 1 GB; with only
+    // each process's first shard streamed, no faster: slower in 10 of 13 pairs of builds).
+    this.streaming = this.shards.length <= this.pagefind.lanes.length && (!this.cacheDir || !hasEntries(this.cacheDir));
   }
 
   /** One rendered page; `sitePath` is its file path inside the site, e.g. briefs/x/index.html. */
@@ -236,7 +240,7 @@ export class SearchIndexer {
     const cached = this.cacheDir ? path.join(this.cacheDir, name) : undefined;
     if (cached) this.used.add(name);
     shard.count = docs.length;
-    // A streamed shard never hits: it streams only when the cache is empty.
+    // A streamed shard never hits: shards stream only when the cache is empty.
     const hit = cached !== undefined && existsSync(cached);
     if (hit) await linkTree(cached, target);
     else {

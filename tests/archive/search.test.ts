@@ -69,15 +69,19 @@ describe('SearchIndexer', () => {
   it('indexes pages handed over one by one, in shards, exactly as Pagefind indexes the folder', async () => {
     const byFolder = path.join(scratch, 'folder');
     const oneShard = path.join(scratch, 'one');
+    const twoShards = path.join(scratch, 'two');
     const shards = path.join(scratch, 'shards');
-    for (const dir of [byFolder, oneShard, shards]) cpSync(site.outDir, dir, { recursive: true });
+    for (const dir of [byFolder, oneShard, twoShards, shards]) cpSync(site.outDir, dir, { recursive: true });
     const reference = await indexFolder(byFolder);
     const briefs = filesUnder(site.outDir, '.html').filter((f) => f.startsWith('briefs/')).length;
     expect(briefs).toBeGreaterThan(4);
     expect(await streamSite(oneShard)).toBe(briefs);
+    // No more shards than Pagefind processes: each streamed to a process of its own as its pages come.
+    expect(await streamSite(twoShards, { shardSize: Math.ceil(briefs / 2) })).toBe(briefs);
     expect(await streamSite(shards, { shardSize: 2 })).toBe(briefs);
 
     expect(searchBundles(oneShard)).toHaveLength(1);
+    expect(searchBundles(twoShards)).toHaveLength(2);
     expect(searchBundles(shards)).toHaveLength(Math.ceil(briefs / 2));
     const counts = searchBundles(shards).map((b) => pageCount(path.join(shards, b)));
     expect(counts.reduce((a, b) => a + b, 0)).toBe(briefs);
@@ -85,6 +89,7 @@ describe('SearchIndexer', () => {
     // into files (SEARCH_FRAGMENTS_PER_FILE to a file: two to a shard of two pages).
     expect(reference).toHaveLength(briefs);
     expect(fragments(oneShard)).toEqual(reference);
+    expect(fragments(twoShards)).toEqual(reference);
     expect(fragments(shards)).toEqual(reference);
     expect(fragmentFiles(path.join(oneShard, searchBundles(oneShard)[0]!))).toHaveLength(Math.ceil(briefs / SEARCH_FRAGMENTS_PER_FILE));
     for (const b of searchBundles(shards)) expect(fragmentFiles(path.join(shards, b))).toHaveLength(1);
