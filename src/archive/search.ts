@@ -39,8 +39,9 @@ export const SEARCH_MANIFEST = 'shards.json';
 export const SEARCH_BODY_ATTRIBUTE = 'data-pagefind-body';
 /**
  * Briefs per shard. Smaller shards re-index less each week and need less
- * memory; each costs a searching reader one more small download (~80 kB,
- * kept by the browser while the shard is unchanged).
+ * memory; each costs a searching reader one more download (~80 kB, kept
+ * by the browser while the shard is unchanged), and ~85 kB for the copy of
+ * Pagefind that searches it (see templates/site/assets/search.js.njk).
  */
 export const SEARCH_SHARD_SIZE = 1000;
 /**
