@@ -108,6 +108,21 @@ describe('the archive in Chromium', () => {
     await page.close();
   });
 
+  it('starts loading the search index when the search box gets focus, before anything is searched', async () => {
+    const { page, errors } = await open();
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+    await page.goto(`${server.url}/search/`);
+    expect(requested.filter((p) => p.startsWith('/pagefind/'))).toEqual([]);
+    const loading = page.waitForRequest((r) => r.url().endsWith('/pagefind.js'), { timeout: 15_000 });
+    await page.focus('#search-q');
+    await loading;
+    expect(requested).toContain('/pagefind/shards.json');
+    expect(await page.textContent('#search-status')).toBe('');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('shows search results for hostile briefs as text, never as markup', async () => {
     const { page, errors } = await open();
     await page.goto(`${server.url}/search/?q=HostileCorp`);
