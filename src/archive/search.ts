@@ -39,9 +39,10 @@ export const SEARCH_MANIFEST = 'shards.json';
 export const SEARCH_BODY_ATTRIBUTE = 'data-pagefind-body';
 /**
  * Briefs per shard. Smaller shards re-index less each week and need less
- * memory; each costs a searching reader one more download (~80 kB, kept
- * by the browser while the shard is unchanged), and ~85 kB for the copy of
- * Pagefind that searches it (see templates/site/assets/search.js.njk).
+ * memory; each costs a searching reader ~10 kB of metadata and its part of
+ * the index for each query (20–45 kB a word at 10,000 briefs), kept by the
+ * browser while the shard is unchanged. One Pagefind searches them all (see
+ * templates/site/assets/search.js.njk).
  */
 export const SEARCH_SHARD_SIZE = 1000;
 /**

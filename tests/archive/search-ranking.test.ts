@@ -83,4 +83,17 @@ describe('search across shards', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
+
+  it("loads Pagefind's script, worker and WebAssembly once, however many shards", async () => {
+    const page = await browser.newPage();
+    const fetched: string[] = [];
+    page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+    const { status } = await search(page, 'Zephyrium');
+    expect(status).toMatch(/^14 briefs found/);
+    const engine = fetched.filter((p) => /\/(pagefind\.js|pagefind-worker\.js|wasm\.[\w-]+\.pagefind)$/.test(p));
+    expect(engine.map((p) => path.posix.basename(p)).sort()).toEqual(['pagefind-worker.js', 'pagefind.js', 'wasm.en.pagefind']);
+    // Both shards' own index files are still read.
+    for (const bundle of searchBundles(outDir)) expect(fetched.some((p) => p.startsWith(bundle) && p.endsWith('.pf_meta'))).toBe(true);
+    await page.close();
+  }, 60_000);
 });
