@@ -120,6 +120,8 @@ export class SearchIndexer {
   /**
    * Two Pagefind processes, each indexing its shards one after another (see
    * pagefind-lane.ts): one core works on the index while Eleventy renders, both once it is done.
+   * Not more on a bigger machine: each holds a shard's index, and a third took a fresh build of
+   * 10,000 briefs over 1 GB (1,073–1,119 MB against 932–983 MB, measured; bench/README.md).
    */
   private readonly pagefind: PagefindPool;
   private assigned = 0;
