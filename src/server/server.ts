@@ -28,7 +28,8 @@ import {
 } from '../delivery/subscribers.js';
 import { parseThemeList } from '../delivery/themes.js';
 import { createSigner, resolveSecret, type TokenSigner } from '../delivery/tokens.js';
-import { createTransport, type Transport } from '../delivery/transport.js';
+import { createTransport } from '../delivery/transport-from-config.js';
+import type { Transport } from '../delivery/transport.js';
 import { debug, type Logger } from '../log.js';
 import { openDatabase, type Db } from '../store/db.js';
 import { absolute, paths } from '../urls.js';

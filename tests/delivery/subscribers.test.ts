@@ -1,10 +1,9 @@
 /**
  * Address normalization, the subscriber state machine and signed tokens.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { normalizeAddress } from '../../src/delivery/address.js';
 import {
   addSubscriber,
@@ -20,8 +19,9 @@ import {
 import { parseThemeList } from '../../src/delivery/themes.js';
 import { createSigner, resolveSecret } from '../../src/delivery/tokens.js';
 import { DEFAULT_THEMES, type Theme } from '../../src/config/schema.js';
-import { openDatabase, type Db } from '../../src/store/db.js';
+import type { Db } from '../../src/store/db.js';
 import { tempProject } from '../helpers/project.js';
+import { useTempDb } from '../helpers/db.js';
 
 const THEMES = DEFAULT_THEMES as Theme[];
 
@@ -75,15 +75,10 @@ describe('parseThemeList', () => {
 });
 
 describe('subscribers', () => {
-  let dir: string;
+  const database = useTempDb('subs');
   let db: Db;
   beforeEach(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'briefing-subs-'));
-    db = openDatabase(dir);
-  });
-  afterEach(() => {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
+    db = database();
   });
 
   it('collapses addresses that differ only by case or whitespace', () => {

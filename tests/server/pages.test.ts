@@ -9,7 +9,7 @@ import { launchChromium, seriousViolations } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addSubscriber, requestSubscription } from '../../src/delivery/subscribers.js';
 import { createSigner } from '../../src/delivery/tokens.js';
-import { createOutboxTransport } from '../../src/delivery/transport.js';
+import { createOutboxTransport } from '../../src/delivery/outbox.js';
 import { silentLogger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
