@@ -6,7 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { BriefingError, InputError, UsageError, formatError } from './errors.js';
-import { createContext, EXIT, type ExitCode, type GlobalOptions } from './cli/context.js';
+import { createContext, EXIT, type GlobalOptions, type RunAction } from './cli/context.js';
 import { registerCheck } from './cli/commands/check.js';
 import { registerNew } from './cli/commands/new.js';
 import { registerAssemble } from './cli/commands/assemble.js';
@@ -20,11 +20,7 @@ import { registerServe } from './cli/commands/serve.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
-export type Register = (
-  program: Command,
-  ctx: ReturnType<typeof createContext>,
-  run: (fn: () => Promise<ExitCode>) => Promise<void>,
-) => void;
+export type Register = (program: Command, ctx: ReturnType<typeof createContext>, run: RunAction) => void;
 
 const commands: Register[] = [registerNew, registerCheck, registerAssemble, registerPreview, registerBuild, registerRunNow, registerStart, registerSubscribers, registerSend, registerServe];
 
@@ -39,7 +35,7 @@ export async function main(argv: string[]): Promise<number> {
 
   let exitCode: number = EXIT.ok;
   const ctx = createContext(() => program.opts<GlobalOptions>());
-  const run = async (fn: () => Promise<ExitCode>) => {
+  const run: RunAction = async (fn) => {
     exitCode = await fn();
   };
   for (const register of commands) register(program, ctx, run);

@@ -30,3 +30,6 @@ export function createContext(globals: () => GlobalOptions): CommandContext {
 /** Exit codes: 0 success, 1 a problem in the user's input (or a failed job), 2 a usage error. */
 export const EXIT = { ok: 0, problem: 1, usage: 2 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** Runs a command's action and keeps its exit code; cli.ts prints what it throws. */
+export type RunAction = (fn: () => Promise<ExitCode>) => Promise<void>;

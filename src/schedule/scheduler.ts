@@ -77,14 +77,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   const scheduler: Scheduler = {
     start() {
-      task = cron.createTask(schedule.cron, () => void scheduler.check('cron'), {
-        timezone: schedule.timezone,
-        name: 'briefing',
-        // The callback returns at once; the guard in check() is what keeps ticks from overlapping (and logs it).
-        noOverlap: true,
-        // A late node-cron callback is harmless here: the tick is planned from the clock, not from it.
-        suppressMissedWarning: true,
-      });
+      task = cronTask(schedule, () => void scheduler.check('cron'));
       void task.start();
       if (!scheduler.check('start') && options.hasUnsent?.()) {
         // Every tick is done, but a send was cut short (by a stop, or a `briefing send`): finish it now.
@@ -110,20 +103,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         arm();
         return null;
       }
-      const slot = plan.due;
       // On time means now, give or take node-cron's latency; ticks skipped because one was running were logged then.
-      const late = at.getTime() - slot.at.getTime() > 60_000;
+      const late = at.getTime() - plan.due.at.getTime() > 60_000;
       const reason: TickReason = trigger === 'start' || late ? 'catch-up' : 'scheduled';
-      if (reason === 'catch-up') {
-        const why = trigger === 'start' ? 'while Briefing was not running' : 'while the machine was asleep or busy';
-        const when = `${slot.wall} ${schedule.timezone}`;
-        log.info(
-          plan.missed > 1
-            ? `catching up: ${plan.missed >= 1000 ? '1000 or more' : plan.missed} ticks were missed ${why}; running the latest (${when}) once`
-            : `catching up: the tick at ${when} was missed or did not finish; running it now`,
-        );
-      }
-      return launch(slot, reason);
+      if (reason === 'catch-up') log.info(catchUpLine(plan.due, plan.missed, trigger, schedule.timezone));
+      return launch(plan.due, reason);
     },
 
     next: () => schedule.next(now()),
@@ -150,7 +134,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       .catch((error: unknown): TickSummary => {
         // runTick reports its own failures; this is a bug guard so the service keeps running.
         log.error(`tick ${slot.key} crashed: ${(error as Error)?.message ?? String(error)}`);
-        return { status: 'failed', slot: slot.key, reason, sent: 0, failed: 0, pending: 0, badBriefs: 0, durationMs: 0, line: '', error };
+        return crashed(slot, reason, error);
       })
       .then((summary) => {
         current = null;
@@ -170,4 +154,28 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   }
 
   return scheduler;
+}
+
+/** What the log says when a tick runs late: once, however many were missed. */
+function catchUpLine(slot: Slot, missed: number, trigger: Trigger, timezone: string): string {
+  const why = trigger === 'start' ? 'while Briefing was not running' : 'while the machine was asleep or busy';
+  const when = `${slot.wall} ${timezone}`;
+  return missed > 1
+    ? `catching up: ${missed >= 1000 ? '1000 or more' : missed} ticks were missed ${why}; running the latest (${when}) once`
+    : `catching up: the tick at ${when} was missed or did not finish; running it now`;
+}
+
+const crashed = (slot: Slot, reason: TickReason, error: unknown): TickSummary => ({
+  status: 'failed', slot: slot.key, reason, sent: 0, failed: 0, pending: 0, badBriefs: 0, durationMs: 0, line: '', error,
+});
+
+function cronTask(schedule: Schedule, onTick: () => void): ScheduledTask {
+  return cron.createTask(schedule.cron, onTick, {
+    timezone: schedule.timezone,
+    name: 'briefing',
+    // The callback returns at once; the guard in check() is what keeps ticks from overlapping (and logs it).
+    noOverlap: true,
+    // A late node-cron callback is harmless here: the tick is planned from the clock, not from it.
+    suppressMissedWarning: true,
+  });
 }

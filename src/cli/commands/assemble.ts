@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { assembleEdition } from '../../editions/assemble.js';
 import { UsageError } from '../../errors.js';
-import { EXIT, type CommandContext, type ExitCode } from '../context.js';
+import { EXIT, type CommandContext, type RunAction } from '../context.js';
 
-export function registerAssemble(program: Command, ctx: CommandContext, run: (fn: () => Promise<ExitCode>) => Promise<void>) {
+export function registerAssemble(program: Command, ctx: CommandContext, run: RunAction) {
   program
     .command('assemble')
     .description('gather the unpublished ready briefs into editions/<date>.md')

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { hasErrors } from '../../problems.js';
-import { EXIT, type CommandContext, type ExitCode } from '../context.js';
+import { EXIT, type CommandContext, type RunAction } from '../context.js';
 
-export function registerBuild(program: Command, ctx: CommandContext, run: (fn: () => Promise<ExitCode>) => Promise<void>) {
+export function registerBuild(program: Command, ctx: CommandContext, run: RunAction) {
   program
     .command('build')
     .description('build the web archive (pages, Atom feeds, search) into dist/, replacing it only when the build succeeds')

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { loadBriefs } from '../../briefs/load.js';
 import { formatProblem, hasErrors } from '../../problems.js';
-import { EXIT, type CommandContext, type ExitCode } from '../context.js';
+import { EXIT, type CommandContext, type RunAction } from '../context.js';
 
-export function registerCheck(program: Command, ctx: CommandContext, run: (fn: () => Promise<ExitCode>) => Promise<void>) {
+export function registerCheck(program: Command, ctx: CommandContext, run: RunAction) {
   program
     .command('check')
     .description('validate briefs and print every problem as path:line:col: message')

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { createBrief } from '../../briefs/create.js';
-import { EXIT, type CommandContext, type ExitCode } from '../context.js';
+import { EXIT, type CommandContext, type RunAction } from '../context.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-export function registerNew(program: Command, ctx: CommandContext, run: (fn: () => Promise<ExitCode>) => Promise<void>) {
+export function registerNew(program: Command, ctx: CommandContext, run: RunAction) {
   program
     .command('new')
     .description('write a new draft brief with today\'s date and print its path')

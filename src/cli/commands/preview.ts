@@ -4,14 +4,14 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { displayPath } from '../../paths.js';
 import { formatProblem } from '../../problems.js';
-import { EXIT, type CommandContext, type ExitCode } from '../context.js';
+import { EXIT, type CommandContext, type RunAction } from '../context.js';
 import type { RenderStats } from '../../render/email.js';
 
 /** Loaded when the command runs, so other commands and --help do not pay for it. */
 const stages = () =>
   Promise.all([import('../../editions/published.js'), import('../../render/email.js'), import('../../render/email-files.js'), import('../../render/variant.js')]);
 
-export function registerPreview(program: Command, ctx: CommandContext, run: (fn: () => Promise<ExitCode>) => Promise<void>) {
+export function registerPreview(program: Command, ctx: CommandContext, run: RunAction) {
   program
     .command('preview')
     .description('render an edition\'s email (HTML, or --text) as a subscriber would get it')

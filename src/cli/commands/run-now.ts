@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { EXIT, type CommandContext, type ExitCode } from '../context.js';
+import { EXIT, type CommandContext, type RunAction } from '../context.js';
 
 /** Loaded when the command runs, so other commands and --help do not pay for it. */
 const stage = () => import('../../schedule/tick.js');
 
-export function registerRunNow(program: Command, ctx: CommandContext, run: (fn: () => Promise<ExitCode>) => Promise<void>) {
+export function registerRunNow(program: Command, ctx: CommandContext, run: RunAction) {
   program
     .command('run-now')
     .description('run one tick now: check briefs, assemble, build, send (for system cron users, and tests)')

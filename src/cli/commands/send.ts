@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { EXIT, type CommandContext, type ExitCode } from '../context.js';
+import { EXIT, type CommandContext, type RunAction } from '../context.js';
 
 /** Loaded when the command runs, so other commands and --help do not pay for it. */
 const stage = () => import('../../delivery/send.js');
 
-export function registerSend(program: Command, ctx: CommandContext, run: (fn: () => Promise<ExitCode>) => Promise<void>) {
+export function registerSend(program: Command, ctx: CommandContext, run: RunAction) {
   program
     .command('send')
     .description('mail an edition to every confirmed subscriber who follows one of its themes')

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { EXIT, type CommandContext, type ExitCode } from '../context.js';
+import { EXIT, type CommandContext, type RunAction } from '../context.js';
 
 /** Loaded when the command runs, so other commands and --help do not pay for it. */
 const stage = () => import('../../server/server.js');
 
-export function registerServe(program: Command, ctx: CommandContext, run: (fn: () => Promise<ExitCode>) => Promise<void>) {
+export function registerServe(program: Command, ctx: CommandContext, run: RunAction) {
   program
     .command('serve')
     .description('serve the archive (dist/) and the subscribe, confirm, preferences and unsubscribe pages')

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { EXIT, type CommandContext, type ExitCode } from '../context.js';
+import { EXIT, type CommandContext, type RunAction } from '../context.js';
 
 /** Loaded when the command runs, so other commands and --help do not pay for it. */
 const stage = () => import('../../service/service.js');
 
-export function registerStart(program: Command, ctx: CommandContext, run: (fn: () => Promise<ExitCode>) => Promise<void>) {
+export function registerStart(program: Command, ctx: CommandContext, run: RunAction) {
   program
     .command('start')
     .description('run the service: the web server plus the schedule that assembles, builds and sends each edition')

@@ -3,12 +3,12 @@ import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { displayPath } from '../../paths.js';
 import { formatProblem, hasErrors } from '../../problems.js';
-import { EXIT, type CommandContext, type ExitCode } from '../context.js';
+import { EXIT, type CommandContext, type RunAction } from '../context.js';
 
 /** Loaded when the command runs, so other commands and --help do not pay for it. */
 const stages = async () => ({ ...(await import('../../delivery/subscribers.js')), ...(await import('../../delivery/themes.js')), ...(await import('../../store/db.js')) });
 
-export function registerSubscribers(program: Command, ctx: CommandContext, run: (fn: () => Promise<ExitCode>) => Promise<void>) {
+export function registerSubscribers(program: Command, ctx: CommandContext, run: RunAction) {
   const subscribers = program
     .command('subscribers')
     .description('manage the subscriber list (<data dir>/briefing.db)')
@@ -19,6 +19,13 @@ export function registerSubscribers(program: Command, ctx: CommandContext, run: 
         'People who subscribe on the web are pending until they click the confirmation link.',
     );
 
+  addCommand(subscribers, ctx, run);
+  importCommand(subscribers, ctx, run);
+  listCommand(subscribers, ctx, run);
+  removeCommand(subscribers, ctx, run);
+}
+
+function addCommand(subscribers: Command, ctx: CommandContext, run: RunAction) {
   subscribers
     .command('add')
     .description('add a confirmed subscriber (or update their name and themes)')
@@ -51,7 +58,9 @@ export function registerSubscribers(program: Command, ctx: CommandContext, run: 
         }
       }),
     );
+}
 
+function importCommand(subscribers: Command, ctx: CommandContext, run: RunAction) {
   subscribers
     .command('import')
     .description('import confirmed subscribers from a CSV file')
@@ -85,7 +94,9 @@ export function registerSubscribers(program: Command, ctx: CommandContext, run: 
         }
       }),
     );
+}
 
+function listCommand(subscribers: Command, ctx: CommandContext, run: RunAction) {
   subscribers
     .command('list')
     .description('list subscribers and their status')
@@ -118,7 +129,9 @@ export function registerSubscribers(program: Command, ctx: CommandContext, run: 
         }
       }),
     );
+}
 
+function removeCommand(subscribers: Command, ctx: CommandContext, run: RunAction) {
   subscribers
     .command('remove')
     .description('delete a subscriber and their delivery history')
