@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'BUILD_FAILED'
   | 'SUBSCRIBER_INVALID'
   | 'DELIVERY_FAILED'
+  | 'DELIVERY_STOPPED'
+  | 'SMTP_UNREACHABLE'
   | 'SECRET_MISSING'
   | 'LOCKED'
   | 'USAGE'

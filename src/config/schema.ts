@@ -104,6 +104,15 @@ export const configSchema = z.strictObject({
       rate_per_second: z.number().min(0).default(0),
       max_attempts: z.number().int().min(1).max(20).default(5),
       retry_base_ms: z.number().int().min(0).default(30_000),
+      /** Editions in a row whose message soft-bounced (4xx after every retry, mailbox full) before the address is suppressed. */
+      soft_bounce_limit: z.number().int().min(1).max(50).default(3),
+      /** The circuit breaker: stop a send when this many of the last `window` answers are blocks or connection failures. */
+      max_error_rate: z
+        .strictObject({ errors: z.number().int().min(1).default(20), window: z.number().int().min(1).default(100) })
+        .refine((r) => r.errors <= r.window, 'errors must be at most window')
+        .prefault({}),
+      /** With a domain whose mail comes to Briefing's bounce mailbox, each message's envelope sender names it (VERP). */
+      bounce_domain: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'expected a domain such as bounces.example.org').optional(),
       dkim: z
         .strictObject({
           domain: z.string().min(1),

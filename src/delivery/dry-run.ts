@@ -35,6 +35,7 @@ export async function dryRun(config: Config, db: Db, edition: ResolvedEdition, v
     sent: 0,
     failed: 0,
     bounced: 0,
+    blocked: 0,
     uncertain: 0,
     skipped,
     alreadySent,

@@ -13,15 +13,24 @@
 import type { Db } from '../store/db.js';
 import { nowIso } from '../store/db.js';
 import type { DeliveryStatus } from './log.js';
-import { suppressSubscriber } from './subscribers.js';
+import type { FailureClass } from './outcome.js';
+import { clearSoftBounces, logEvent, recordEvent, type SuppressionPolicy } from './suppression.js';
 
 export type LogWrite =
   /** Handed to the transport; no answer yet. */
   | { kind: 'sending'; id: number }
-  /** A final answer for this run. */
-  | { kind: 'done'; id: number; status: DeliveryStatus; response: string; messageId: string; suppress?: string }
-  /** A failed attempt that will be tried again. */
-  | { kind: 'retry'; id: number; response: string };
+  /**
+   * A final answer for this run. A failure's class is kept on the row and as an event, and applied to the
+   * subscriber (suppression.ts); `clearSoftBounces` on a message sent to someone whose soft bounces counted.
+   */
+  | { kind: 'done'; id: number; status: DeliveryStatus; response: string; messageId: string; failure?: Failure; clearSoftBounces?: boolean }
+  /** A failed attempt that will be tried again: kept as an event, applied to nobody. */
+  | { kind: 'retry'; id: number; response: string; failure: Failure };
+
+export interface Failure {
+  class: FailureClass;
+  status?: string | undefined;
+}
 
 export interface LogWriter {
   /** Queues a write; it is committed by the next flush, at the latest commitWithinMs from now. */
@@ -33,16 +42,18 @@ export interface LogWriter {
 }
 
 export interface LogWriterOptions {
+  /** What soft bounces cost a subscriber (delivery.soft_bounce_limit). */
+  policy: SuppressionPolicy;
   /** At the latest, answers are committed this long after they came in. Default 20 ms. */
   commitWithinMs?: number;
   /** Called once, when a commit fails (a timer's commit has no caller to throw to). */
   onFailure?: (error: unknown) => void;
 }
 
-export function createLogWriter(db: Db, editionId: string, options: LogWriterOptions = {}): LogWriter {
+export function createLogWriter(db: Db, editionId: string, options: LogWriterOptions): LogWriter {
   const within = options.commitWithinMs ?? 20;
   const markSending = db.prepare(`UPDATE deliveries SET status = 'sending', updated_at = ? WHERE edition_id = ? AND subscriber_id = ?`);
-  const markDone = db.prepare(`UPDATE deliveries SET status = ?, attempts = attempts + 1, last_response = ?, message_id = ?, updated_at = ? WHERE edition_id = ? AND subscriber_id = ?`);
+  const markDone = db.prepare(`UPDATE deliveries SET status = ?, class = ?, attempts = attempts + 1, last_response = ?, message_id = ?, updated_at = ? WHERE edition_id = ? AND subscriber_id = ?`);
   const markRetry = db.prepare(`UPDATE deliveries SET attempts = attempts + 1, last_response = ?, updated_at = ? WHERE edition_id = ? AND subscriber_id = ?`);
   const markPending = db.prepare(`UPDATE deliveries SET status = 'pending', updated_at = ? WHERE edition_id = ? AND subscriber_id = ?`);
   const sendingToPending = db.prepare(`UPDATE deliveries SET status = 'pending', updated_at = ? WHERE edition_id = ? AND status = 'sending'`);
@@ -50,10 +61,13 @@ export function createLogWriter(db: Db, editionId: string, options: LogWriterOpt
   const commit = db.transaction((batch: LogWrite[], now: string) => {
     for (const w of batch) {
       if (w.kind === 'sending') markSending.run(now, editionId, w.id);
-      else if (w.kind === 'retry') markRetry.run(w.response, now, editionId, w.id);
-      else {
-        markDone.run(w.status, w.response, w.messageId, now, editionId, w.id);
-        if (w.suppress) suppressSubscriber(db, w.id, w.suppress);
+      else if (w.kind === 'retry') {
+        markRetry.run(w.response, now, editionId, w.id);
+        logEvent(db, eventOf(w, editionId));
+      } else {
+        markDone.run(w.status, w.failure?.class ?? null, w.response, w.messageId, now, editionId, w.id);
+        if (w.failure) recordEvent(db, eventOf(w, editionId), options.policy);
+        else if (w.clearSoftBounces) clearSoftBounces(db, w.id);
       }
     }
   });
@@ -100,3 +114,12 @@ export function createLogWriter(db: Db, editionId: string, options: LogWriterOpt
     },
   };
 }
+
+const eventOf = (w: { id: number; response: string; failure?: Failure }, editionId: string) => ({
+  source: 'smtp' as const,
+  kind: w.failure!.class,
+  subscriberId: w.id,
+  editionId,
+  status: w.failure!.status,
+  response: w.response,
+});

@@ -24,6 +24,8 @@ export interface DeliveryRow {
   subscriber_id: number;
   status: DeliveryStatus;
   attempts: number;
+  /** What a failure meant (outcome.ts); null once sent. */
+  class: string | null;
   last_response: string | null;
   message_id: string | null;
   updated_at: string;

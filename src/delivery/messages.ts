@@ -10,7 +10,8 @@ import { compileMessage, messageIdFor, type MessageTemplate } from './mime.js';
 import type { Recipient } from './recipients.js';
 import { themesFromColumn } from './themes.js';
 import type { TokenSigner } from './tokens.js';
-import type { WireMessage } from './transport.js';
+import type { Envelope, WireMessage } from './transport.js';
+import { bounceAddress } from './verp.js';
 
 /** A subscriber's followed themes; none stored means every configured theme. */
 export const followed = (config: Config, column: string): string[] => {
@@ -21,12 +22,13 @@ export const followed = (config: Config, column: string): string[] => {
 export interface Messages {
   /** Compiles the variants of these stored theme columns now (before the first recipient waits for one). */
   prepare(columns: readonly string[]): Promise<void>;
-  render(recipient: Recipient): Promise<{ raw: WireMessage; messageId: string }>;
+  /** The message, and its envelope: from the VERP address naming it when delivery.bounce_domain is set. */
+  render(recipient: Recipient): Promise<{ raw: WireMessage; envelope: Envelope; messageId: string }>;
   /** Distinct variants compiled so far. */
   readonly variants: number;
 }
 
-export function createMessages(config: Config, editionId: string, variants: VariantCache, signer: TokenSigner): Messages {
+export function createMessages(config: Config, editionId: string, variants: VariantCache, signer: TokenSigner, secret: string): Messages {
   const headerInfo = {
     fromName: config.sender.name,
     fromAddress: config.sender.address,
@@ -68,7 +70,9 @@ export function createMessages(config: Config, editionId: string, variants: Vari
         preferencesUrl: absolute(config.site.base_url, paths.preferences(signer.sign('preferences', who))),
         name: r.name,
       });
-      return { raw, messageId };
+      const domain = config.delivery.bounce_domain;
+      const from = domain ? bounceAddress(secret, domain, { editionId, subscriberId: r.subscriber_id }) : config.sender.address;
+      return { raw, envelope: { from, to: [r.email] }, messageId };
     },
     get variants() {
       return byKey.size;

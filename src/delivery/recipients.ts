@@ -16,6 +16,8 @@ export interface Recipient {
   name: string;
   themes: string;
   requested_at: string | null;
+  /** Editions in a row that soft-bounced for them (cleared by the next message accepted). */
+  soft_bounces: number;
 }
 
 export interface RecipientStream {
@@ -38,7 +40,7 @@ export const outstandingStatuses = (includeUncertain = false): DeliveryStatus[] 
 export function streamRecipients(db: Db, editionId: string, options: StreamOptions = {}): RecipientStream {
   const statuses = outstandingStatuses(options.includeUncertain).map((s) => `'${s}'`).join(', ');
   const page = db.prepare(
-    `SELECT d.subscriber_id, d.status, d.attempts, s.email, s.name, s.themes, s.requested_at
+    `SELECT d.subscriber_id, d.status, d.attempts, s.email, s.name, s.themes, s.requested_at, s.soft_bounces
      FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
      WHERE d.edition_id = ? AND d.status IN (${statuses}) AND s.status = 'confirmed' AND d.subscriber_id > ?
      ORDER BY d.subscriber_id LIMIT ${options.pageSize ?? PAGE}`,

@@ -22,12 +22,13 @@ import { debug, type Logger } from '../log.js';
 import { formatProblem } from '../problems.js';
 import { createVariantCache, type VariantCache } from '../render/variants.js';
 import { nowIso, openDatabase, type Db } from '../store/db.js';
+import { createBreaker, type Breaker } from './breaker.js';
 import { createDispatcher } from './dispatcher.js';
 import { dryRun } from './dry-run.js';
 import { acquireSendLock, releaseSendLock } from './log.js';
 import { createLogWriter, type LogWrite, type LogWriter } from './log-writer.js';
 import { createMessages, followed, type Messages } from './messages.js';
-import { outcomeOf } from './outcome.js';
+import { countsAgainstTheSend, outcomeOf } from './outcome.js';
 import { createProgress, type Progress, type ProgressMode } from './progress.js';
 import { countByStatus, outstandingStatuses, streamRecipients, type Recipient, type RecipientStream } from './recipients.js';
 import { createRetryQueue, type RetryQueue } from './retry-queue.js';
@@ -88,8 +89,11 @@ export async function sendEdition(config: Config, options: SendOptions): Promise
     const autocheckpoint = db.pragma('wal_autocheckpoint', { simple: true }) as number;
     db.pragma(`wal_autocheckpoint = ${Math.max(autocheckpoint, SEND_AUTOCHECKPOINT)}`);
     try {
+      // One connection before anything is recorded: a dead, misnamed or untrusted relay is named now and
+      // changes no delivery row, instead of failing every recipient through minutes of retries.
+      await transport.verify?.();
       const { skipped, columns } = plan(config, db, edition.id, variants);
-      return await deliver({ config, db, edition, variants, signer, transport, options, skipped, columns, started });
+      return await deliver({ config, db, edition, variants, signer, secret, transport, options, skipped, columns, started });
     } finally {
       if (!options.transport) await transport.close();
       releaseSendLock(db, edition.id);
@@ -142,6 +146,8 @@ interface DeliverContext {
   edition: ResolvedEdition;
   variants: VariantCache;
   signer: TokenSigner;
+  /** BRIEFING_SECRET (or the local one): signs the VERP addresses too. */
+  secret: string;
   transport: Transport;
   options: SendOptions;
   skipped: number;
@@ -156,7 +162,7 @@ interface Attempt {
   tries: number;
 }
 
-type Counts = Record<'sent' | 'failed' | 'bounced' | 'uncertain', number>;
+type Counts = Record<'sent' | 'failed' | 'bounced' | 'blocked' | 'uncertain', number>;
 
 async function deliver(ctx: DeliverContext): Promise<SendSummary> {
   const { config, db, edition, transport, options } = ctx;
@@ -167,19 +173,20 @@ async function deliver(ctx: DeliverContext): Promise<SendSummary> {
     options.log.warn(`${before.sending} message${one ? ' was' : 's were'} in flight when an earlier run stopped; sending ${one ? 'it' : 'them'} again (the server may already have ${one ? 'it' : 'some'})`);
   }
 
-  const counts: Counts = { sent: 0, failed: 0, bounced: 0, uncertain: 0 };
+  const counts: Counts = { sent: 0, failed: 0, bounced: 0, blocked: 0, uncertain: 0 };
   const progress = createProgress(options.progress ?? 'lines', total, options.log);
-  const messages = createMessages(config, edition.id, ctx.variants, ctx.signer);
+  const messages = createMessages(config, edition.id, ctx.variants, ctx.signer, ctx.secret);
   const recipients = streamRecipients(db, edition.id, { includeUncertain: Boolean(options.resendUncertain) });
   const retries = createRetryQueue<Attempt>({ baseMs: config.delivery.retry_base_ms });
+  const breaker = createBreaker(config.delivery.max_error_rate);
   // A failed commit stops the dispatch (it is made only once the dispatch has started).
-  const writer = createLogWriter(db, edition.id, { onFailure: (error) => dispatcher.stop(error) });
+  const writer = createLogWriter(db, edition.id, { policy: { softBounceLimit: config.delivery.soft_bounce_limit }, onFailure: (error) => dispatcher.stop(error) });
   const dispatcher = createDispatcher<Attempt>({
     slots: config.delivery.pool_size,
     signal: options.signal,
     onStop: () => retries.wake(),
     take: (stopped) => nextAttempt(recipients, retries, stopped),
-    handle: (item) => attempt(item, { config, editionId: edition.id, messages, writer, transport, retries, counts, progress, signal: options.signal }),
+    handle: (item) => attempt(item, { config, editionId: edition.id, messages, writer, transport, retries, counts, progress, breaker, stop: (e) => dispatcher.stop(e), signal: options.signal }),
   });
 
   // The variants this send needs, rendered while the transport opens its connections (an SMTP server may
@@ -194,10 +201,20 @@ async function deliver(ctx: DeliverContext): Promise<SendSummary> {
   } catch {
     // The writer reported it: result.failure is set.
   }
-  // Anything not finished (an aborted run, retries still waiting) goes back to pending for the next run.
-  if (retries.size > 0 || result.aborted) writer.returnToPending(retries.drain().map((a) => a.row.subscriber_id));
+  // Anything not finished (stopped, aborted, retries still waiting) goes back to pending for the next run.
+  if (retries.size > 0 || result.aborted || result.failure) {
+    try {
+      writer.returnToPending(retries.drain().map((a) => a.row.subscriber_id));
+    } catch {
+      // The log cannot be written (result.failure says why): those rows stay 'sending', sent again next run.
+    }
+  }
   progress.stop();
-  if (result.failure) throw new BriefingError('DELIVERY_FAILED', `sending edition ${edition.id} stopped`, { cause: result.failure.error });
+  if (result.failure) {
+    const { error } = result.failure;
+    if (error instanceof BriefingError && error.code === 'DELIVERY_STOPPED') throw error;
+    throw new BriefingError('DELIVERY_FAILED', `sending edition ${edition.id} stopped`, { cause: error });
+  }
 
   const summary = summarize(ctx, { total, counts, alreadySent: before.sent ?? 0, variants: messages.variants, aborted: result.aborted, transport: transport.name });
   options.log.info(formatSummary(summary));
@@ -231,36 +248,52 @@ interface AttemptEnv {
   retries: RetryQueue<Attempt>;
   counts: Counts;
   progress: Progress;
+  breaker: Breaker;
+  /** Stops the whole send (the breaker tripped). */
+  stop: (error: unknown) => void;
   signal: AbortSignal | undefined;
 }
 
 /** Sends one message and records its answer; a transient failure goes to the retry queue. */
 async function attempt(item: Attempt, env: AttemptEnv): Promise<void> {
   const { row } = item;
-  const { raw, messageId } = await env.messages.render(row);
+  const { raw, envelope, messageId } = await env.messages.render(row);
   env.writer.record({ kind: 'sending', id: row.subscriber_id });
   item.tries += 1;
   let finish: LogWrite;
+  let refused = false;
   try {
-    const result = await env.transport.send(raw, { from: env.config.sender.address, to: [row.email] }, env.writer.flush);
-    finish = { kind: 'done', id: row.subscriber_id, status: 'sent', response: result.response.slice(0, 500), messageId };
+    const result = await env.transport.send(raw, envelope, env.writer.flush);
+    finish = { kind: 'done', id: row.subscriber_id, status: 'sent', response: result.response.slice(0, 500), messageId, ...(row.soft_bounces > 0 ? { clearSoftBounces: true } : {}) };
     env.counts.sent += 1;
   } catch (error) {
     if (!(error instanceof TransportError)) throw error;
     const response = error.response.slice(0, 500);
-    const outcome = outcomeOf(error, { tries: item.tries, maxAttempts: env.config.delivery.max_attempts, stopping: Boolean(env.signal?.aborted) });
-    if (outcome === 'retry') finish = { kind: 'retry', id: row.subscriber_id, response };
+    const outcome = outcomeOf(error, { tries: item.tries, maxAttempts: env.config.delivery.max_attempts, stopping: Boolean(env.signal?.aborted) || env.breaker.tripped });
+    const failure = { class: outcome.class, status: outcome.status };
+    refused = countsAgainstTheSend(outcome.class);
+    if (outcome.next === 'retry') finish = { kind: 'retry', id: row.subscriber_id, response, failure };
     else {
-      const suppress = outcome === 'bounced' ? `bounced on edition ${env.editionId}: ${response}` : undefined;
-      finish = { kind: 'done', id: row.subscriber_id, status: outcome, response, messageId, ...(suppress ? { suppress } : {}) };
-      env.counts[outcome] += 1;
+      finish = { kind: 'done', id: row.subscriber_id, status: outcome.next, response, messageId, failure };
+      env.counts[outcome.class === 'blocked' ? 'blocked' : outcome.next] += 1;
     }
-    trace('%s → %s (%s)', row.email, outcome, response);
+    trace('%s → %s, %s (%s)', row.email, outcome.next, outcome.class, response);
   }
   env.writer.record(finish);
   // Queued after its write, so the retry's record lands before any later attempt's.
   if (finish.kind === 'retry') env.retries.add(item, item.tries);
   else env.progress.tick();
+  if (!env.breaker.tripped && env.breaker.record(refused, finish.response)) env.stop(breakerError(env.editionId, env.breaker, env.config.delivery.max_error_rate));
+}
+
+function breakerError(editionId: string, breaker: Breaker, limit: { errors: number; window: number }): BriefingError {
+  const top = breaker.mostCommon();
+  return new BriefingError(
+    'DELIVERY_STOPPED',
+    `stopped sending edition ${editionId}: ${breaker.refusals} of the last ${limit.window} answers were blocks or connection failures ` +
+      `(delivery.max_error_rate: ${limit.errors} of ${limit.window}); the most common (${top?.count ?? 0}×): "${top?.answer ?? ''}". ` +
+      `Nobody was suppressed for it; the rest stay pending. Fix the relay or the sending domain, then run send again.`,
+  );
 }
 
 function summarize(
@@ -268,7 +301,7 @@ function summarize(
   run: { total: number; counts: Counts; alreadySent: number; variants: number; aborted: boolean; transport: string },
 ): SendSummary {
   const ms = Date.now() - ctx.started;
-  const processed = run.counts.sent + run.counts.failed + run.counts.bounced + run.counts.uncertain;
+  const processed = run.counts.sent + run.counts.failed + run.counts.bounced + run.counts.blocked + run.counts.uncertain;
   return {
     editionId: ctx.edition.id,
     dryRun: false,

@@ -57,3 +57,21 @@ export function classify(error: unknown, consumed: boolean): TransportError {
   // No reply at all: the connection broke. After the whole message was handed over, the server may have taken it.
   return new TransportError(consumed ? 'uncertain' : 'transient', response, response, undefined, { cause: error });
 }
+
+/**
+ * A failure to reach or log in to the relay, said plainly: what went wrong
+ * (refused, DNS, timeout, TLS, authentication) and where to look.
+ */
+export function describeConnectionFailure(error: unknown, where: { host: string; port: number }): string {
+  const e = error as { message?: string; code?: string; response?: string };
+  const message = e.message ?? String(error);
+  const at = `${where.host}:${where.port}`;
+  if (e.code === 'EAUTH') return `the SMTP server at ${at} refused the login (${e.response ?? message}); check the user name and password in SMTP_URL`;
+  if (e.code === 'EDNS' || /ENOTFOUND|EAI_AGAIN/.test(message)) return `cannot find the SMTP server ${where.host} (DNS: ${message}); check the host name in SMTP_URL`;
+  if (/ECONNREFUSED/.test(message)) return `nothing accepts connections at ${at} (connection refused); is the relay running, and is SMTP_URL's port right?`;
+  if (/certificate|self[- ]signed|\bSSL\b|\bTLS\b|altnames|wrong version number/i.test(message)) {
+    return `TLS with the SMTP server at ${at} failed: ${message}. smtps:// speaks TLS from the start (port 465); smtp:// upgrades with STARTTLS (587); the server's certificate must be valid for ${where.host}`;
+  }
+  if (e.code === 'ETIMEDOUT' || /timeout|timed out/i.test(message)) return `no answer from the SMTP server at ${at} in time (${message}); is a firewall in the way?`;
+  return `cannot use the SMTP server at ${at}: ${message}`;
+}

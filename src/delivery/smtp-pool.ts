@@ -8,10 +8,11 @@
  */
 import { Readable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import { BriefingError } from '../errors.js';
 import { debug } from '../log.js';
 import { signDkim, type DkimSettings } from './dkim.js';
 import { missingInternals, nodemailerVersion, writeWireDirectly, type DirectWrite } from './smtp-direct-write.js';
-import { classify, smtpOptionsFromUrl, type ConnectionOptions, type SmtpTimeouts } from './smtp-options.js';
+import { classify, describeConnectionFailure, smtpOptionsFromUrl, type ConnectionOptions, type SmtpTimeouts } from './smtp-options.js';
 import { isWire, joinMessage, TransportError, type Envelope, type RawMessage, type Transport, type WireMessage } from './transport.js';
 
 const log = debug('transport');
@@ -32,6 +33,9 @@ export interface SmtpOptions {
  * connection to a local server) a few hundred milliseconds, longer than most servers wait to greet.
  */
 const REPLACE_AHEAD = 200;
+/** verify: each step of its connection (connect, greeting, each answer), and the whole. */
+const VERIFY_STEP_MS = 10_000;
+const VERIFY_MS = 25_000;
 
 interface PooledConnection {
   smtp: SMTPConnection;
@@ -87,6 +91,35 @@ class SmtpPool implements Transport {
     return new Promise((resolve, reject) => {
       this.queue.push({ raw: message, envelope, beforeData, resolve, reject });
       this.pump();
+    });
+  }
+
+  verify(): Promise<void> {
+    // 10 s for each step (connect, greeting, each answer), 25 s in all: a plain answer within 30 s.
+    const smtp = new SMTPConnection({ ...this.connection, connectionTimeout: VERIFY_STEP_MS, greetingTimeout: VERIFY_STEP_MS, socketTimeout: VERIFY_STEP_MS });
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => settle(new Error(`connection timed out: no greeting and login within ${VERIFY_MS / 1000} s`)), VERIFY_MS);
+      const settle = (error?: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (error === undefined) {
+          smtp.quit();
+          resolve();
+          return;
+        }
+        smtp.close();
+        reject(new BriefingError('SMTP_UNREACHABLE', describeConnectionFailure(error, this.connection), { cause: error }));
+      };
+      smtp.on('error', settle);
+      smtp.on('end', () => settle(new Error('the server closed the connection before greeting')));
+      smtp.connect((err) => {
+        if (err) return settle(err);
+        const { auth } = this.connection;
+        if (!auth) return settle();
+        smtp.login(auth, (loginErr) => settle(loginErr ?? undefined));
+      });
     });
   }
 

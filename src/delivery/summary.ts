@@ -8,7 +8,10 @@ export interface SendSummary {
   total: number;
   sent: number;
   failed: number;
+  /** Hard bounces: the mailbox does not exist; the address is suppressed. */
   bounced: number;
+  /** Refused for policy, authentication, content or reputation: nobody suppressed, sent again by the next run. */
+  blocked: number;
   uncertain: number;
   /** Confirmed subscribers who follow none of the edition's themes. */
   skipped: number;
@@ -28,6 +31,7 @@ export function formatSummary(s: SendSummary): string {
   const secs = (s.ms / 1000).toFixed(1);
   return (
     `edition ${s.editionId}${s.aborted ? ' (stopped early)' : ''}: ${s.sent} sent, ${s.failed} failed, ${s.bounced} bounced, ` +
+    (s.blocked ? `${s.blocked} blocked, ` : '') +
     `${s.uncertain} uncertain, ${s.skipped} skipped (no matching theme)` +
     (s.alreadySent ? `, ${s.alreadySent} already sent before` : '') +
     (s.pending ? `, ${s.pending} left pending` : '') +

@@ -34,6 +34,11 @@ export interface Transport {
    * throws, none of the message is sent and the send fails as transient.
    */
   send(raw: RawMessage, envelope: Envelope, beforeData?: () => void): Promise<{ response: string }>;
+  /**
+   * Optional: one connection, opened and closed, before anything is sent: resolves when the relay greets (and
+   * takes the login); rejects with a BriefingError that says plainly what is wrong, within 30 s.
+   */
+  verify?(): Promise<void>;
   /** Optional: open connections now, so the first messages do not wait for them. */
   warm?(): void;
   close(): Promise<void>;

@@ -137,7 +137,7 @@ async function pipeline(
   const send = async (id: string) => {
     const result = await sendEdition(config, { edition: id, log: quiet(options.log), signal: options.signal, db, progress: 'none' });
     counts.sent += result.sent;
-    counts.failed += result.failed + result.bounced;
+    counts.failed += result.failed + result.bounced + result.blocked;
     counts.uncertain += result.uncertain;
   };
   /** Sends what is left of every interrupted edition except `except`, oldest first. */

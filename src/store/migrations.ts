@@ -104,4 +104,31 @@ export const migrations: Migration[] = [
       CREATE INDEX deliveries_unsent ON deliveries (edition_id) WHERE status IN ('pending', 'sending');
     `,
   },
+  {
+    name: 'delivery events, answer classes and soft bounces',
+    sql: `
+      -- What the last answer meant (outcome.ts): hard, soft, blocked, unknown or connection; NULL once sent.
+      ALTER TABLE deliveries ADD COLUMN class TEXT;
+      -- Editions in a row whose message soft-bounced, and the last of them (so one edition counts once).
+      ALTER TABLE subscribers ADD COLUMN soft_bounces INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE subscribers ADD COLUMN soft_bounce_edition TEXT;
+
+      -- Every failed answer and every report after acceptance (bounces, complaints), with its raw text,
+      -- so a suppression can be seen, questioned and undone. Never updated, only added to.
+      CREATE TABLE delivery_events (
+        id INTEGER PRIMARY KEY,
+        -- Set for reports from outside (a DSN, an ARF report, a webhook): the same report applies once.
+        key TEXT UNIQUE,
+        source TEXT NOT NULL CHECK (source IN ('smtp', 'dsn', 'arf', 'webhook', 'operator')),
+        kind TEXT NOT NULL CHECK (kind IN ('hard', 'soft', 'blocked', 'unknown', 'connection', 'complaint', 'restored')),
+        edition_id TEXT,
+        subscriber_id INTEGER REFERENCES subscribers (id) ON DELETE CASCADE,
+        status TEXT,
+        response TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX delivery_events_subscriber ON delivery_events (subscriber_id, id);
+      CREATE INDEX delivery_events_edition ON delivery_events (edition_id, kind);
+    `,
+  },
 ];

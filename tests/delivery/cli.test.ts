@@ -153,3 +153,31 @@ describe('briefing send', { timeout: 180_000 }, () => {
     db.close();
   });
 });
+
+describe('briefing send against a relay that cannot be used', () => {
+  it('a dead port: exits 1 at once, names the refused connection, and records nothing', { timeout: 30_000 }, async () => {
+    const db = openDatabase(project.dataDir);
+    addSubscriber(db, { email: 'ada@example.org', source: 'test' });
+    db.close();
+    // Port 9 on loopback: the discard port, with nothing listening on this machine.
+    const result = await runCliAsync(['send', 'latest'], { cwd: project.root, env: { ...env(), SMTP_URL: 'smtp://127.0.0.1:9' } });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/nothing accepts connections at 127\.0\.0\.1:9 \(connection refused\)/);
+    const after = openDatabase(project.dataDir);
+    expect(deliveryCounts(after, EDITION_ID)).toMatchObject({ pending: 0, sent: 0, failed: 0 });
+    after.close();
+  });
+
+  it('subscribers restore puts a suppressed address back, and says when there is nothing to restore', async () => {
+    const db = openDatabase(project.dataDir);
+    addSubscriber(db, { email: 'gone@example.org', source: 'test' });
+    db.prepare(`UPDATE subscribers SET status = 'suppressed', suppressed_reason = 'hard bounce: 550 5.1.1' WHERE email = 'gone@example.org'`).run();
+    db.close();
+    const restored = await cli(['subscribers', 'restore', 'gone@example.org']);
+    expect(restored.status).toBe(0);
+    expect(restored.stdout).toMatch(/restored gone@example\.org: confirmed again/);
+    const again = await cli(['subscribers', 'restore', 'gone@example.org']);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/gone@example\.org is confirmed, not suppressed/);
+  });
+});

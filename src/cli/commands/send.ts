@@ -16,7 +16,11 @@ export function registerSend(program: Command, ctx: CommandContext, run: RunActi
       '\nWith SMTP_URL set, mail goes over SMTP (BRIEFING_SECRET required); without it, each message is written\n' +
         'to <data dir>/outbox/<edition>/ as an .eml file. Sending again only sends what has not been sent:\n' +
         'after a crash, run the same command. Ctrl-C stops taking new recipients and finishes those in flight.\n' +
-        'Exit status: 0 when nothing failed, 1 when some messages failed after every retry.',
+        'Before the first message it opens one connection and stops (exit 1, nothing recorded) when the relay\n' +
+        'cannot be reached, its TLS fails or it refuses the login. During the send it stops when too many answers\n' +
+        'are blocks or connection failures (delivery.max_error_rate), leaving the rest pending for the next run.\n' +
+        'Only a dead mailbox (5.1.x, 5.2.1) suppresses an address; a block (5.7.x, DMARC, spam) suppresses nobody.\n' +
+        'Exit status: 0 when nothing failed, 1 when some messages failed or were blocked, or the send stopped.',
     )
     .action((edition: string, opts: { dryRun?: boolean; resendUncertain?: boolean }) =>
       run(async () => {
@@ -38,7 +42,7 @@ export function registerSend(program: Command, ctx: CommandContext, run: RunActi
             signal: controller.signal,
             progress: ctx.interactive ? 'bar' : 'lines',
           });
-          return summary.failed > 0 || summary.aborted ? EXIT.problem : EXIT.ok;
+          return summary.failed > 0 || summary.blocked > 0 || summary.aborted ? EXIT.problem : EXIT.ok;
         } finally {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);

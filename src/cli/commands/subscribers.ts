@@ -6,7 +6,12 @@ import { formatProblem, hasErrors } from '../../problems.js';
 import { EXIT, type CommandContext, type RunAction } from '../context.js';
 
 /** Loaded when the command runs, so other commands and --help do not pay for it. */
-const stages = async () => ({ ...(await import('../../delivery/subscribers.js')), ...(await import('../../delivery/themes.js')), ...(await import('../../store/db.js')) });
+const stages = async () => ({
+  ...(await import('../../delivery/subscribers.js')),
+  ...(await import('../../delivery/suppression.js')),
+  ...(await import('../../delivery/themes.js')),
+  ...(await import('../../store/db.js')),
+});
 
 export function registerSubscribers(program: Command, ctx: CommandContext, run: RunAction) {
   const subscribers = program
@@ -23,6 +28,7 @@ export function registerSubscribers(program: Command, ctx: CommandContext, run: 
   importCommand(subscribers, ctx, run);
   listCommand(subscribers, ctx, run);
   removeCommand(subscribers, ctx, run);
+  restoreCommand(subscribers, ctx, run);
 }
 
 function addCommand(subscribers: Command, ctx: CommandContext, run: RunAction) {
@@ -146,6 +152,32 @@ function removeCommand(subscribers: Command, ctx: CommandContext, run: RunAction
             return EXIT.problem;
           }
           ctx.log.info(`removed ${email.trim()}`);
+          return EXIT.ok;
+        } finally {
+          db.close();
+        }
+      }),
+    );
+}
+
+function restoreCommand(subscribers: Command, ctx: CommandContext, run: RunAction) {
+  subscribers
+    .command('restore')
+    .description('put a suppressed address back on the list (a bounce that was not real), showing what suppressed it')
+    .argument('<email>', 'the email address')
+    .action((email: string) =>
+      run(async () => {
+        const { restoreSubscriber, findSubscriber, openDatabase } = await stages();
+        const db = openDatabase(ctx.config().dataDir);
+        try {
+          const outcome = restoreSubscriber(db, email);
+          if (!outcome) {
+            const s = findSubscriber(db, email);
+            ctx.log.error(s ? `${s.email} is ${s.status}, not suppressed; nothing to restore` : `${email.trim()} is not on the list`);
+            return EXIT.problem;
+          }
+          for (const e of outcome.events) ctx.log.info(`  ${e.created_at} ${e.kind} (${e.source}${e.edition_id ? `, edition ${e.edition_id}` : ''}): ${e.response}`);
+          ctx.log.info(`restored ${outcome.subscriber.email}: confirmed again, soft bounces cleared`);
           return EXIT.ok;
         } finally {
           db.close();
