@@ -13,6 +13,8 @@ import { registerAssemble } from './cli/commands/assemble.js';
 import { registerPreview } from './cli/commands/preview.js';
 import { registerBuild } from './cli/commands/build.js';
 import { registerRunNow } from './cli/commands/run-now.js';
+import { registerBounces } from './cli/commands/bounces.js';
+import { registerStatus } from './cli/commands/status.js';
 import { registerStart } from './cli/commands/start.js';
 import { registerSubscribers } from './cli/commands/subscribers.js';
 import { registerSend } from './cli/commands/send.js';
@@ -22,7 +24,7 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
 
 export type Register = (program: Command, ctx: ReturnType<typeof createContext>, run: RunAction) => void;
 
-const commands: Register[] = [registerNew, registerCheck, registerAssemble, registerPreview, registerBuild, registerRunNow, registerStart, registerSubscribers, registerSend, registerServe];
+const commands: Register[] = [registerNew, registerCheck, registerAssemble, registerPreview, registerBuild, registerRunNow, registerStart, registerSubscribers, registerSend, registerStatus, registerBounces, registerServe];
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('briefing')

@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'DELIVERY_FAILED'
   | 'DELIVERY_STOPPED'
   | 'SMTP_UNREACHABLE'
+  | 'BOUNCES_INVALID'
   | 'SECRET_MISSING'
   | 'LOCKED'
   | 'USAGE'

@@ -1,0 +1,66 @@
+/**
+ * A bounce or complaint report, applied: find the message it is about (its
+ * VERP address, else our Message-ID quoted in it), read what it says
+ * (answers.ts), and record it as the same events a send records
+ * (suppression.ts). A report for a message that is not ours, or that names
+ * another address, changes nothing and says why. The same report twice is
+ * applied once.
+ */
+import { createHash } from 'node:crypto';
+import type { Config } from '../config/schema.js';
+import { classifyAnswer } from '../delivery/answers.js';
+import { messageIdFor } from '../delivery/mime.js';
+import { getSubscriber } from '../delivery/subscribers.js';
+import { recordEvent, type EventKind } from '../delivery/suppression.js';
+import { parseBounceAddress, type BounceTag } from '../delivery/verp.js';
+import type { Db } from '../store/db.js';
+import type { Report } from './parse.js';
+
+export type ReportOutcome =
+  | { result: 'applied'; kind: EventKind; email: string; editionId: string }
+  | { result: 'duplicate' | 'delayed'; email: string }
+  | { result: 'ignored'; why: string };
+
+export function applyReport(db: Db, config: Config, secret: string, report: Report): ReportOutcome[] {
+  const tag = identify(config, secret, report);
+  if (!tag) return [{ result: 'ignored', why: 'not about a message Briefing sent (no VERP address or Briefing Message-ID in it)' }];
+  const subscriber = getSubscriber(db, tag.subscriberId);
+  if (!subscriber) return [{ result: 'ignored', why: `about subscriber ${tag.subscriberId}, who is no longer on the list` }];
+  const email = subscriber.email.toLowerCase();
+  const policy = { softBounceLimit: config.delivery.soft_bounce_limit };
+  return report.entries.map((entry): ReportOutcome => {
+    // A verified VERP address names the message even when the report names a forwarded address.
+    if (!tag.verp && entry.recipient && entry.recipient !== email) return { result: 'ignored', why: `names ${entry.recipient}, not ${email}, the address the message went to` };
+    if (entry.kind === 'delayed') return { result: 'delayed', email };
+    const answer = entry.kind === 'complaint' ? undefined : classifyAnswer({ text: `${entry.status ?? ''} ${entry.diagnostic}`.trim(), code: 550 });
+    const kind: EventKind = answer?.class ?? 'complaint';
+    const key = createHash('sha256').update(`${report.id}\n${entry.recipient ?? email}\n${kind}\n${entry.status ?? ''}`).digest('hex');
+    const status = entry.status ?? answer?.status;
+    const event = { source: entry.kind === 'complaint' ? ('arf' as const) : ('dsn' as const), kind, subscriberId: subscriber.id, editionId: tag.editionId, status, response: entry.diagnostic, key };
+    const applied = db.transaction(() => {
+      const result = recordEvent(db, event, policy);
+      if (result === 'applied') markDelivery(db, tag, kind, entry.diagnostic);
+      return result;
+    })();
+    return applied === 'duplicate' ? { result: 'duplicate', email } : { result: 'applied', kind, email, editionId: tag.editionId };
+  });
+}
+
+function identify(config: Config, secret: string, report: Report): (BounceTag & { verp: boolean }) | undefined {
+  for (const address of report.envelopeAddresses) {
+    const tag = parseBounceAddress(secret, address);
+    if (tag) return { ...tag, verp: true };
+  }
+  const match = /^(\d{4}-\d{2}-\d{2})\.([1-9]\d{0,14})\./.exec(report.originalMessageId ?? '');
+  if (!match) return undefined;
+  const tag = { editionId: match[1]!, subscriberId: Number(match[2]) };
+  return messageIdFor(tag.editionId, tag.subscriberId, config.sender.address) === report.originalMessageId ? { ...tag, verp: false } : undefined;
+}
+
+/** The delivery row remembers the last word on it: a hard bounce after acceptance makes it 'bounced'. */
+function markDelivery(db: Db, tag: BounceTag, kind: EventKind, diagnostic: string): void {
+  db.prepare(
+    `UPDATE deliveries SET class = ?, last_response = ?, status = CASE WHEN ? = 'hard' THEN 'bounced' ELSE status END, updated_at = ?
+     WHERE edition_id = ? AND subscriber_id = ?`,
+  ).run(kind, diagnostic.slice(0, 500), kind, new Date().toISOString(), tag.editionId, tag.subscriberId);
+}
