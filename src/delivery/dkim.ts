@@ -11,9 +11,9 @@ export interface DkimSettings {
   privateKey: string;
 }
 
-/** Headers the DKIM signature covers: the usual set plus both List-Unsubscribe headers (RFC 8058 asks for it). */
+/** Headers the DKIM signature covers: the usual set, both List-Unsubscribe headers (RFC 8058 asks for it) and Feedback-ID (Gmail asks for it). */
 export const DKIM_HEADERS =
-  'From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:List-Id:List-Unsubscribe:List-Unsubscribe-Post';
+  'From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:List-Id:List-Unsubscribe:List-Unsubscribe-Post:Feedback-ID';
 
 export function dkimSettings(config: Config): DkimSettings | undefined {
   const dkim = config.delivery.dkim;

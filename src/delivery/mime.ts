@@ -11,7 +11,7 @@
  * other. Header values per recipient are plain ASCII (checked).
  */
 import { hash, randomBytes } from 'node:crypto';
-import { PLACEHOLDERS, type EmailVariant, type PersonalField } from '../render/variant.js';
+import { nameInGreeting, PLACEHOLDERS, type EmailVariant, type PersonalField } from '../render/variant.js';
 import type { WireMessage } from './transport.js';
 
 export interface RecipientParts {
@@ -77,6 +77,8 @@ export function compileMessage(variant: EmailVariant, info: HeaderInfo): Message
         [
           'List-Unsubscribe-Post: List-Unsubscribe=One-Click',
           ...(info.listId ? [foldHeader('List-Id', `${encodeHeaderText(info.listId.name)} <${info.listId.id}>`)] : []),
+          // Gmail's feedback loop reports spam rates per value: per edition and variant, for this list.
+          ...(info.listId ? [`Feedback-ID: ${variant.editionId}:${variant.themes.join('-') || 'all'}:briefing:${info.listId.id}`] : []),
           'MIME-Version: 1.0',
           'Content-Type: multipart/alternative;',
           ` boundary="${boundary}"`,
@@ -183,7 +185,7 @@ function valueOf(parts: RecipientParts, field: Field): string {
     case 'preferencesUrl':
       return parts.preferencesUrl;
     case 'name':
-      return parts.name;
+      return nameInGreeting(parts.name);
   }
 }
 

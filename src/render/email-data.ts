@@ -168,7 +168,8 @@ export function emailModel(config: Config, edition: ResolvedEdition, themes: rea
       moreUrl: absolute(base, paths.editionTheme(edition.id, theme.slug)),
     };
   });
-  const greeting = config.email.greeting?.includes('{name}') ? oneLine(config.email.greeting.replace('{name}', PLACEHOLDERS.name)) : config.email.greeting;
+  // The placeholder takes the space before {name} with it (see nameInGreeting).
+  const greeting = config.email.greeting?.includes('{name}') ? oneLine(config.email.greeting.replace(/\s*\{name\}/, PLACEHOLDERS.name)) : config.email.greeting;
   return {
     lang: config.site.language,
     siteTitle: config.site.title,

@@ -12,6 +12,12 @@ export const PLACEHOLDERS = {
 } as const;
 
 export type PersonalField = keyof typeof PLACEHOLDERS;
+
+/**
+ * The name placeholder stands for the name and the space before it (the greeting's "Hello {name}," is
+ * rendered as "Hello" + placeholder + ","), so a subscriber without a name reads "Hello," and never "Hello ,".
+ */
+export const nameInGreeting = (name: string): string => (name.trim() ? ` ${name.trim()}` : '');
 export type PersonalData = Record<PersonalField, string>;
 
 export interface EmailVariant {
@@ -35,7 +41,9 @@ const FIELD_OF = Object.fromEntries(Object.entries(PLACEHOLDERS).map(([k, v]) =>
 export function personalize(variant: EmailVariant, data: PersonalData): { subject: string; html: string; text: string } {
   return {
     subject: variant.subject,
-    html: variant.html.replace(TOKEN, (t) => escapeHtml(data[FIELD_OF[t]!])),
-    text: variant.text.replace(TOKEN, (t) => data[FIELD_OF[t]!]),
+    html: variant.html.replace(TOKEN, (t) => escapeHtml(valueFor(data, FIELD_OF[t]!))),
+    text: variant.text.replace(TOKEN, (t) => valueFor(data, FIELD_OF[t]!)),
   };
 }
+
+const valueFor = (data: PersonalData, field: PersonalField): string => (field === 'name' ? nameInGreeting(data.name) : data[field]);

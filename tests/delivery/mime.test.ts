@@ -14,9 +14,10 @@ const variant: EmailVariant = {
   editionId: '2026-11-23',
   themes: ['safety'],
   subject: 'Die Übersicht #3: KI-Sicherheit – 23. November 2026, ein sehr langer Betreff mit Umlauten äöü',
+  // The name placeholder carries the space before it (nameInGreeting), so templates put it right after the word.
   // Placeholders mid-way through long lines, right after '=', at a line start, twice on a line, next to non-ASCII.
-  text: `Hallo ${P.name},\n${longLine}${P.unsubscribeUrl}${longLine}\n${P.preferencesUrl}\nx=${P.unsubscribeUrl} und ${P.unsubscribeUrl}\n.dot at line start\nÜberblick — “quotes” ${P.name}\ntrailing space \nend`,
-  html: `<!doctype html><html><body><p>Hallo ${P.name},</p><p style="color:#333">${longLine}<a href="${P.unsubscribeUrl}">Abbestellen</a>${longLine}</p><a href="${P.preferencesUrl}">Einstellungen</a> äöü</body></html>`,
+  text: `Hallo${P.name},\n${longLine}${P.unsubscribeUrl}${longLine}\n${P.preferencesUrl}\nx=${P.unsubscribeUrl} und ${P.unsubscribeUrl}\n.dot at line start\nÜberblick — “quotes”${P.name}\ntrailing space \nend`,
+  html: `<!doctype html><html><body><p>Hallo${P.name},</p><p style="color:#333">${longLine}<a href="${P.unsubscribeUrl}">Abbestellen</a>${longLine}</p><a href="${P.preferencesUrl}">Einstellungen</a> äöü</body></html>`,
 };
 const data = {
   name: 'Zoë <O\'Brien> & “Co”',
@@ -40,6 +41,7 @@ describe('compileMessage', () => {
     expect(headerLine(mail, 'list-unsubscribe')).toBe(`<${data.unsubscribeUrl}>`);
     expect(headerLine(mail, 'list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
     expect(headerLine(mail, 'list-id')).toMatch(/^=\?UTF-8\?B\?[A-Za-z0-9+/=]+\?= <example\.org>$/);
+    expect(headerLine(mail, 'feedback-id')).toBe(`${variant.editionId}:safety:briefing:example.org`);
 
     // Body lines stay within quoted-printable's 76 characters; header lines within 78, except
     // List-Unsubscribe, whose URL is not folded (RFC 5322's hard limit is 998), and every line ends in CRLF.

@@ -48,4 +48,20 @@ describe('the email in Chromium', () => {
       });
     }
   }
+
+  it('in dark mode the frame around the card is dark too, on a screen wider than the card', async () => {
+    // Regression: the card turned dark between light grey bars, MJML's wrapper keeping its inline colour.
+    const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+    try {
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.setContent(html);
+      const frame = await page.evaluate(() => {
+        const outside = document.elementFromPoint(20, 400)!;
+        return getComputedStyle(outside).backgroundColor;
+      });
+      expect(frame).toBe('rgb(13, 17, 23)');
+    } finally {
+      await page.close();
+    }
+  });
 });

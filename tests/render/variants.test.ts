@@ -64,9 +64,14 @@ describe('createVariantCache', () => {
     project.writeBrief('a.md', briefText());
     const e = await withEdition(project);
     const variant = await createVariantCache(e.config, e.edition).get(['open-source']);
-    expect(variant.html).toContain(`Hello ${PLACEHOLDERS.name},`);
+    expect(variant.html).toContain(`Hello${PLACEHOLDERS.name},`);
     const mine = personalize(variant, { unsubscribeUrl: 'u', preferencesUrl: 'p', name: '<Ana & Bo>' });
     expect(mine.html).toContain('Hello &lt;Ana &amp; Bo&gt;,');
     expect(mine.text).toContain('Hello <Ana & Bo>,');
+    // Regression: a subscriber without a name got "Hello ,".
+    const nameless = personalize(variant, { unsubscribeUrl: 'u', preferencesUrl: 'p', name: '' });
+    expect(nameless.html).toContain('Hello,');
+    expect(nameless.text).toContain('Hello,');
+    expect(nameless.html + nameless.text).not.toMatch(/Hello ,/);
   });
 });

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The first step of `npm test`: the tests drive real programs from Debian's
- * packages (Chromium for the browser tests). When one is missing, install it
+ * packages (Chromium for the browser tests, SpamAssassin, Postfix and
+ * Dovecot for the delivery tests). When one is missing, install it
  * (as root on Debian), or stop at once with one line that says what to
  * install: better than minutes of tests ending in raw launch errors.
  */
@@ -9,7 +10,10 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 
 /** What the tests run, and the Debian packages that bring it. */
-const NEEDED = [{ program: '/usr/bin/chromium', packages: ['chromium', 'fonts-dejavu-core'], for: 'the browser tests' }];
+const NEEDED = [
+  { program: '/usr/bin/chromium', packages: ['chromium', 'fonts-dejavu-core'], for: 'the browser tests' },
+  { program: '/usr/bin/spamassassin', packages: ['spamassassin'], for: 'the spam score test' },
+];
 
 const executable = (file) => {
   try {
