@@ -11,7 +11,7 @@ import type { Config } from '../config/schema.js';
 import { classifyAnswer } from '../delivery/answers.js';
 import { messageIdFor } from '../delivery/mime.js';
 import { getSubscriber } from '../delivery/subscribers.js';
-import { recordEvent, type EventKind } from '../delivery/suppression.js';
+import { recordEvent, type EventKind, type EventSource } from '../delivery/suppression.js';
 import { parseBounceAddress, type BounceTag } from '../delivery/verp.js';
 import type { Db } from '../store/db.js';
 import type { Report } from './parse.js';
@@ -21,8 +21,15 @@ export type ReportOutcome =
   | { result: 'duplicate' | 'delayed'; email: string }
   | { result: 'ignored'; why: string };
 
-export function applyReport(db: Db, config: Config, secret: string, report: Report): ReportOutcome[] {
-  const tag = identify(config, secret, report);
+export interface ApplyOptions {
+  /** Where the report came from: a mailbox ('dsn', complaints as 'arf') or a provider's signed webhook. */
+  source: 'mailbox' | 'webhook';
+}
+
+export function applyReport(db: Db, config: Config, secret: string, report: Report, options: ApplyOptions = { source: 'mailbox' }): ReportOutcome[] {
+  // A signed webhook is the provider's word: when it quotes no VERP address or Message-ID, its recipient
+  // names the subscriber, and the latest edition sent to them the message. A mailbox report must be exact.
+  const tag = identify(config, secret, report) ?? (options.source === 'webhook' ? byRecipient(db, report) : undefined);
   if (!tag) return [{ result: 'ignored', why: 'not about a message Briefing sent (no VERP address or Briefing Message-ID in it)' }];
   const subscriber = getSubscriber(db, tag.subscriberId);
   if (!subscriber) return [{ result: 'ignored', why: `about subscriber ${tag.subscriberId}, who is no longer on the list` }];
@@ -33,10 +40,11 @@ export function applyReport(db: Db, config: Config, secret: string, report: Repo
     if (!tag.verp && entry.recipient && entry.recipient !== email) return { result: 'ignored', why: `names ${entry.recipient}, not ${email}, the address the message went to` };
     if (entry.kind === 'delayed') return { result: 'delayed', email };
     const answer = entry.kind === 'complaint' ? undefined : classifyAnswer({ text: `${entry.status ?? ''} ${entry.diagnostic}`.trim(), code: 550 });
-    const kind: EventKind = answer?.class ?? 'complaint';
+    const kind: EventKind = !answer ? 'complaint' : answer.class === 'unknown' && entry.hint ? entry.hint : answer.class;
     const key = createHash('sha256').update(`${report.id}\n${entry.recipient ?? email}\n${kind}\n${entry.status ?? ''}`).digest('hex');
     const status = entry.status ?? answer?.status;
-    const event = { source: entry.kind === 'complaint' ? ('arf' as const) : ('dsn' as const), kind, subscriberId: subscriber.id, editionId: tag.editionId, status, response: entry.diagnostic, key };
+    const source: EventSource = options.source === 'webhook' ? 'webhook' : entry.kind === 'complaint' ? 'arf' : 'dsn';
+    const event = { source, kind, subscriberId: subscriber.id, editionId: tag.editionId, status, response: entry.diagnostic, key };
     const applied = db.transaction(() => {
       const result = recordEvent(db, event, policy);
       if (result === 'applied') markDelivery(db, tag, kind, entry.diagnostic);
@@ -55,6 +63,18 @@ function identify(config: Config, secret: string, report: Report): (BounceTag & 
   if (!match) return undefined;
   const tag = { editionId: match[1]!, subscriberId: Number(match[2]) };
   return messageIdFor(tag.editionId, tag.subscriberId, config.sender.address) === report.originalMessageId ? { ...tag, verp: false } : undefined;
+}
+
+function byRecipient(db: Db, report: Report): (BounceTag & { verp: boolean }) | undefined {
+  const email = report.entries.find((e) => e.recipient)?.recipient;
+  if (!email) return undefined;
+  const row = db
+    .prepare(
+      `SELECT d.edition_id, d.subscriber_id FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+       WHERE s.email_key = ? AND d.status IN ('sent', 'bounced') ORDER BY d.edition_id DESC LIMIT 1`,
+    )
+    .get(email.toLowerCase()) as { edition_id: string; subscriber_id: number } | undefined;
+  return row ? { editionId: row.edition_id, subscriberId: row.subscriber_id, verp: false } : undefined;
 }
 
 /** The delivery row remembers the last word on it: a hard bounce after acceptance makes it 'bounced'. */

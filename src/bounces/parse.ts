@@ -17,6 +17,8 @@ export interface ReportEntry {
   status?: string;
   /** The remote server's words (Diagnostic-Code), or the report's own line. */
   diagnostic: string;
+  /** A provider's own verdict (a webhook's "permanent" or "transient"), used when the words say nothing clear. */
+  hint?: 'hard' | 'soft' | 'blocked';
 }
 
 export interface Report {

@@ -68,6 +68,12 @@ function resolveConfig(parsed: ConfigFile, root: string, file: string | undefine
     secrets: {
       smtpUrl: env.SMTP_URL || undefined,
       secret: env.BRIEFING_SECRET || undefined,
+      webhooks: {
+        generic: env.BRIEFING_WEBHOOK_SECRET || undefined,
+        mailgun: env.MAILGUN_WEBHOOK_SIGNING_KEY || undefined,
+        sendgrid: env.SENDGRID_WEBHOOK_PUBLIC_KEY || undefined,
+        postmark: env.POSTMARK_WEBHOOK_AUTH || undefined,
+      },
     },
   };
 }

@@ -111,6 +111,11 @@ export const configSchema = z.strictObject({
         .strictObject({ errors: z.number().int().min(1).default(20), window: z.number().int().min(1).default(100) })
         .refine((r) => r.errors <= r.window, 'errors must be at most window')
         .prefault({}),
+      /**
+       * Amazon SES notifications through SNS, at /webhooks/ses: only from this topic, signed by a certificate
+       * from sns.<region>.amazonaws.com, or the certificate file given (pinned).
+       */
+      ses: z.strictObject({ topic_arn: z.string().regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/, 'expected an SNS topic ARN'), certificate_file: z.string().min(1).optional() }).optional(),
       /** With a domain whose mail comes to Briefing's bounce mailbox, each message's envelope sender names it (VERP). */
       bounce_domain: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'expected a domain such as bounces.example.org').optional(),
       dkim: z
@@ -146,6 +151,17 @@ export interface Secrets {
   smtpUrl: string | undefined;
   /** Signs subscriber tokens. */
   secret: string | undefined;
+  /** Webhook credentials, each enabling its endpoint under /webhooks/ (docs/operations.md). */
+  webhooks: {
+    /** BRIEFING_WEBHOOK_SECRET: HMAC key of the generic JSON webhook. */
+    generic: string | undefined;
+    /** MAILGUN_WEBHOOK_SIGNING_KEY */
+    mailgun: string | undefined;
+    /** SENDGRID_WEBHOOK_PUBLIC_KEY: the signed event webhook's ECDSA public key (base64 DER, as SendGrid shows it). */
+    sendgrid: string | undefined;
+    /** POSTMARK_WEBHOOK_AUTH: `user:password`, the basic-auth credentials put in Postmark's webhook URL. */
+    postmark: string | undefined;
+  };
 }
 
 export interface Config extends ConfigFile {

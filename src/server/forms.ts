@@ -31,7 +31,7 @@ export async function readForm(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
   return form;
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

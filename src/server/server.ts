@@ -38,6 +38,7 @@ import { BodyError, readForm, type Form } from './forms.js';
 import { escapeHtml, page, PAGE_STYLE_HASH, themeCheckboxes } from './pages.js';
 import { createRateLimiter } from './rate-limit.js';
 import { resolveStatic, sendFile } from './static.js';
+import { handleWebhook, isProvider, webhookSettings, type WebhookContext } from './webhooks.js';
 
 const trace = debug('server');
 
@@ -74,7 +75,8 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   const distDir = path.resolve(options.distDir);
   const perIp = createRateLimiter(config.server.subscribe_per_hour);
   const perAddress = createRateLimiter(config.server.subscribe_per_hour);
-  const app: App = { config, db, signer, transport, distDir, log, perIp, perAddress };
+  const webhooks: WebhookContext = { config, db, secret, log, settings: webhookSettings(config) };
+  const app: App = { config, db, signer, transport, distDir, log, perIp, perAddress, webhooks };
 
   const server = createServer((req, res) => {
     handle(app, req, res).catch((error: unknown) => {
@@ -117,6 +119,7 @@ interface App {
   log: Logger;
   perIp: ReturnType<typeof createRateLimiter>;
   perAddress: ReturnType<typeof createRateLimiter>;
+  webhooks: WebhookContext;
 }
 
 function securityHeaders(res: ServerResponse, csp: string) {
@@ -155,6 +158,11 @@ async function handle(app: App, req: IncomingMessage, res: ServerResponse): Prom
         return await preferences(app, req, res, query, method);
       case '/unsubscribe':
         return await unsubscribe(app, req, res, query, method);
+    }
+    const webhook = /^\/webhooks\/([a-z]+)$/.exec(route)?.[1];
+    if (webhook && isProvider(webhook)) {
+      if (method !== 'POST') return notAllowed(res, 'POST');
+      return await handleWebhook(app.webhooks, req, res, webhook);
     }
   } catch (error) {
     if (error instanceof BodyError) return html(res, error.status, page(app.config, 'Request not accepted', `<p>${escapeHtml(error.message)}.</p>`));
