@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'DELIVERY_STOPPED'
   | 'SMTP_UNREACHABLE'
   | 'BOUNCES_INVALID'
+  | 'BOUNCE_MAILBOX_FAILED'
   | 'SECRET_MISSING'
   | 'LOCKED'
   | 'USAGE'

@@ -68,6 +68,7 @@ function resolveConfig(parsed: ConfigFile, root: string, file: string | undefine
     secrets: {
       smtpUrl: env.SMTP_URL || undefined,
       secret: env.BRIEFING_SECRET || undefined,
+      bounceImapUrl: env.BOUNCE_IMAP_URL || undefined,
       webhooks: {
         generic: env.BRIEFING_WEBHOOK_SECRET || undefined,
         mailgun: env.MAILGUN_WEBHOOK_SIGNING_KEY || undefined,

@@ -151,6 +151,8 @@ export interface Secrets {
   smtpUrl: string | undefined;
   /** Signs subscriber tokens. */
   secret: string | undefined;
+  /** BOUNCE_IMAP_URL: the bounce mailbox, `imaps://user:password@host:993/INBOX` (or imap:// with STARTTLS). */
+  bounceImapUrl: string | undefined;
   /** Webhook credentials, each enabling its endpoint under /webhooks/ (docs/operations.md). */
   webhooks: {
     /** BRIEFING_WEBHOOK_SECRET: HMAC key of the generic JSON webhook. */

@@ -11,6 +11,8 @@ import { assembleEdition } from '../editions/assemble.js';
 import { loadEditions } from '../editions/store.js';
 import { buildArchive } from '../archive/build.js';
 import { sendEdition } from '../delivery/send.js';
+import { pollBounceMailbox } from '../bounces/imap.js';
+import { formatImportSummary } from '../bounces/import.js';
 import { formatError } from '../errors.js';
 import { debug, type Logger } from '../log.js';
 import { formatProblem } from '../problems.js';
@@ -153,6 +155,13 @@ async function pipeline(
   const interruptedOutcome = (): Outcome => ({ status: 'interrupted', edition, action, resumedOlder, ...counts, pending: edition ? unsentCount(db, edition) : 0 });
 
   try {
+    // 0. Bounces and complaints that came back since the last tick, so this send skips those addresses.
+    //    A mailbox that cannot be read is logged and waits for the next tick; it never stops the send.
+    await pollBounceMailbox(db, config, quiet(options.log)).then(
+      (polled) => polled && polled.messages > 0 && options.log.info(`bounce mailbox: ${formatImportSummary(polled)}`),
+      (error: unknown) => options.log.warn(formatError(error).replace(/^error: /, '')),
+    );
+
     // 1. Briefs: a bad one is reported and left out, never blocking the rest.
     const loaded = await loadProjectBriefs(config);
     const errors = loaded.problems.filter((p) => p.severity === 'error');

@@ -7,12 +7,14 @@
  * install: better than minutes of tests ending in raw launch errors.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, rmSync, writeFileSync } from 'node:fs';
 
 /** What the tests run, and the Debian packages that bring it. */
 const NEEDED = [
   { program: '/usr/bin/chromium', packages: ['chromium', 'fonts-dejavu-core'], for: 'the browser tests' },
   { program: '/usr/bin/spamassassin', packages: ['spamassassin'], for: 'the spam score test' },
+  { program: '/usr/sbin/dovecot', packages: ['dovecot-imapd'], for: 'the bounce mailbox tests (IMAP)' },
+  { program: '/usr/sbin/postfix', packages: ['postfix'], for: 'the accept-then-bounce test' },
 ];
 
 const executable = (file) => {
@@ -37,12 +39,24 @@ if (missing.length > 0) {
   }
   console.error(`npm test: missing ${what}; installing Debian's ${packages.join(' ')} with apt-get (a minute or two)…`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  // The tests start their own Postfix and Dovecot on loopback: the packages must neither ask how to
+  // configure mail nor start the system's servers.
+  spawnSync('debconf-set-selections', { input: 'postfix postfix/main_mailer_type select No configuration\n', stdio: ['pipe', 'ignore', 'inherit'] });
+  const policy = '/usr/sbin/policy-rc.d';
+  const ownPolicy = !existsSync(policy);
+  if (ownPolicy) writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
+  let failed;
   for (const args of [['update', '-qq'], ['install', '-y', '-qq', ...packages]]) {
     const run = spawnSync('apt-get', args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
     if (run.status !== 0) {
-      console.error(`npm test: apt-get ${args[0]} failed (exit ${run.status ?? run.signal}); install ${packages.join(' ')} by hand, then run npm test again.`);
-      process.exit(1);
+      failed = `apt-get ${args[0]} failed (exit ${run.status ?? run.signal})`;
+      break;
     }
+  }
+  if (ownPolicy) rmSync(policy, { force: true });
+  if (failed) {
+    console.error(`npm test: ${failed}; install ${packages.join(' ')} by hand, then run npm test again.`);
+    process.exit(1);
   }
   const still = missing.filter((n) => !executable(n.program));
   if (still.length > 0) {
