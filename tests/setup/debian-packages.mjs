@@ -13,7 +13,7 @@ import { accessSync, constants, existsSync, rmSync, writeFileSync } from 'node:f
 const NEEDED = [
   { program: '/usr/bin/chromium', packages: ['chromium', 'fonts-dejavu-core'], for: 'the browser tests' },
   { program: '/usr/bin/spamassassin', packages: ['spamassassin'], for: 'the spam score test' },
-  { program: '/usr/sbin/dovecot', packages: ['dovecot-imapd'], for: 'the bounce mailbox tests (IMAP)' },
+  { program: '/usr/lib/dovecot/imap', packages: ['dovecot-imapd'], for: 'the bounce mailbox tests (IMAP)' },
   { program: '/usr/sbin/postfix', packages: ['postfix'], for: 'the accept-then-bounce test' },
 ];
 
