@@ -124,6 +124,16 @@ describe('briefing bounces import', () => {
     expect(lines.some((l) => /not about a message Briefing sent/.test(l))).toBe(true);
   });
 
+  it('reads a large mbox as a stream: a message larger than any report is skipped and named, the reports after it applied', async () => {
+    const huge = `Subject: an attachment nobody wanted\nFrom: someone@example.org\n\n${`${'x'.repeat(999)}\n`.repeat(12 * 1024)}`;
+    const mbox = `From someone Mon Nov 23 12:00:00 2026\n${huge}\nFrom MAILER-DAEMON Mon Nov 23 12:01:00 2026\n${report('postfix-hard.eml', 'ada@example.com')}`;
+    const file = write('big.mbox', mbox);
+    const { log, lines } = recorder();
+    expect(await importReports(db, config(), [file], log)).toMatchObject({ messages: 2, hard: 1, ignored: 1 });
+    expect(lines[0]).toBe(`${file}:1: skipped: larger than 10 MB`);
+    expect(findSubscriber(db, 'ada@example.com')!.status).toBe('suppressed');
+  });
+
   it('a malformed file and a missing path are named, and change nothing', async () => {
     const file = write('in/garbage.eml', '\u0000\u0001 not mail at all');
     const { log, lines } = recorder();

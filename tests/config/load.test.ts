@@ -37,13 +37,28 @@ describe('loadConfig', () => {
     expect(config.site.base_url).toBe('https://example.org');
     expect(config.dataDir).toBe(path.join(project.root, 'data'));
     expect(config.server).toMatchObject({ host: '127.0.0.1', port: 8080 });
-    expect(config.secrets).toEqual({ smtpUrl: undefined, secret: undefined });
+    expect(config.secrets).toEqual({ smtpUrl: undefined, secret: undefined, bounceImapUrl: undefined, webhooks: { generic: undefined, mailgun: undefined, sendgrid: undefined, postmark: undefined } });
   });
 
   it('takes secrets, the data dir and the port only from the environment', () => {
     project = tempProject();
-    const config = project.config({ SMTP_URL: 'smtp://127.0.0.1:2525', BRIEFING_SECRET: 's3cret', PORT: '9090', BRIEFING_DATA_DIR: '/tmp/x' });
-    expect(config.secrets).toEqual({ smtpUrl: 'smtp://127.0.0.1:2525', secret: 's3cret' });
+    const config = project.config({
+      SMTP_URL: 'smtp://127.0.0.1:2525',
+      BRIEFING_SECRET: 's3cret',
+      PORT: '9090',
+      BRIEFING_DATA_DIR: '/tmp/x',
+      BOUNCE_IMAP_URL: 'imaps://b:p@imap.example.org/INBOX',
+      BRIEFING_WEBHOOK_SECRET: 'g',
+      MAILGUN_WEBHOOK_SIGNING_KEY: 'm',
+      SENDGRID_WEBHOOK_PUBLIC_KEY: 's',
+      POSTMARK_WEBHOOK_AUTH: 'u:p',
+    });
+    expect(config.secrets).toEqual({
+      smtpUrl: 'smtp://127.0.0.1:2525',
+      secret: 's3cret',
+      bounceImapUrl: 'imaps://b:p@imap.example.org/INBOX',
+      webhooks: { generic: 'g', mailgun: 'm', sendgrid: 's', postmark: 'u:p' },
+    });
     expect(config.server.port).toBe(9090);
     expect(config.dataDir).toBe('/tmp/x');
   });

@@ -6,6 +6,7 @@
  * (DMARC) relay suppressed every subscriber in a single send.
  */
 import net from 'node:net';
+import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deliveriesFor, deliveryCounts } from '../../src/delivery/log.js';
 import { sendEdition } from '../../src/delivery/send.js';
@@ -83,6 +84,23 @@ describe('a relay nothing listens on', () => {
     expect(error.code).toBe('SMTP_UNREACHABLE');
     expect(error.message).toBe(`nothing accepts connections at 127.0.0.1:${port} (connection refused); is the relay running, and is SMTP_URL's port right?`);
     expect(deliveriesFor(db, EDITION_ID)).toEqual([]);
+  });
+
+  it('a relay whose certificate is not trusted (self-signed) is named as a TLS failure, and nothing is recorded', async () => {
+    addMany(1);
+    // smtp-server's built-in certificate is self-signed: what a relay with a home-made certificate shows.
+    const tls = new SMTPServer({ secure: true, authOptional: true, logger: false, onData: (s, _session, cb) => s.resume().on('end', () => cb()) });
+    tls.on('error', () => {});
+    await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const { port } = tls.server.address() as net.AddressInfo;
+      const error = await rejection(send(`smtps://127.0.0.1:${port}`));
+      expect(error.code).toBe('SMTP_UNREACHABLE');
+      expect(error.message).toMatch(new RegExp(`^TLS with the SMTP server at 127\\.0\\.0\\.1:${port} failed: .*(certificate|self[- ]signed)`));
+      expect(deliveriesFor(db, EDITION_ID)).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => tls.close(() => resolve()));
+    }
   });
 
   it('a relay that refuses the login is named as such, and nothing is recorded', async () => {
