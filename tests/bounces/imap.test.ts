@@ -5,6 +5,7 @@
  * goes away is named and changes nothing.
  */
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pollBounceMailbox } from '../../src/bounces/imap.js';
@@ -75,6 +76,37 @@ describe('the bounce mailbox over IMAP', () => {
     dovecot.kill();
     await expect(pollBounceMailbox(db, project.config(env()), silentLogger)).rejects.toThrow(new RegExp(`bounce mailbox imap://127\\.0\\.0\\.1:${dovecot.port}/INBOX: .*ECONNREFUSED`));
     expect(findSubscriber(db, 'ada@example.com')!.status).toBe('confirmed');
+  });
+
+  it('a connection dropped mid-poll is named; what was applied stays, the rest comes with the next poll', async () => {
+    dovecot.deliver('hard', report('postfix-hard.eml', 'ada@example.com'));
+    dovecot.deliver('arf', report('arf-complaint.eml', 'grace@example.com'));
+    // A proxy that cuts the connection once the server has confirmed the first \\Seen flag.
+    const proxy = net.createServer((client) => {
+      const server = net.connect(dovecot.port, '127.0.0.1');
+      let stores = 0;
+      client.pipe(server);
+      server.on('data', (chunk: Buffer) => {
+        client.write(chunk);
+        if (/ OK Store completed/i.test(chunk.toString()) && ++stores === 1) {
+          client.destroy();
+          server.destroy();
+        }
+      });
+      client.on('error', () => server.destroy());
+      server.on('error', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const viaProxy = dovecot.url.replace(`:${dovecot.port}/`, `:${(proxy.address() as net.AddressInfo).port}/`);
+      await expect(pollBounceMailbox(db, project.config({ ...env(), BOUNCE_IMAP_URL: viaProxy }), silentLogger)).rejects.toThrow(/after 1 message \(those are applied; the rest wait for the next poll\)/);
+      expect(findSubscriber(db, 'ada@example.com')!.status).toBe('suppressed');
+      expect(findSubscriber(db, 'grace@example.com')!.status).toBe('confirmed');
+    } finally {
+      proxy.close();
+    }
+    expect(await pollBounceMailbox(db, project.config(env()), silentLogger)).toMatchObject({ messages: 1, complaints: 1 });
+    expect(findSubscriber(db, 'grace@example.com')!.status).toBe('unsubscribed');
   });
 
   it('briefing bounces poll reads it on demand, and says when BOUNCE_IMAP_URL is missing', async () => {
