@@ -114,12 +114,7 @@ class SmtpPool implements Transport {
       };
       smtp.on('error', settle);
       smtp.on('end', () => settle(new Error('the server closed the connection before greeting')));
-      smtp.connect((err) => {
-        if (err) return settle(err);
-        const { auth } = this.connection;
-        if (!auth) return settle();
-        smtp.login(auth, (loginErr) => settle(loginErr ?? undefined));
-      });
+      connectAndLogin(smtp, this.connection, settle);
     });
   }
 
@@ -184,12 +179,7 @@ class SmtpPool implements Transport {
         drop(err);
       });
       smtp.on('end', () => drop(new Error('connection closed before the greeting')));
-      smtp.connect((err) => {
-        if (err) return settle(err);
-        const { auth } = this.connection;
-        if (!auth) return settle();
-        smtp.login(auth, (loginErr) => settle(loginErr ?? undefined));
-      });
+      connectAndLogin(smtp, this.connection, settle);
     });
     this.all.add(conn);
     return conn;
@@ -313,6 +303,15 @@ class SmtpPool implements Transport {
     }
     job.reject(failure);
   }
+}
+
+/** Greeting, then the login when SMTP_URL has credentials; `done` gets the first error, or nothing. */
+function connectAndLogin(smtp: SMTPConnection, connection: ConnectionOptions, done: (error?: Error) => void): void {
+  smtp.connect((err) => {
+    if (err) return done(err);
+    if (!connection.auth) return done();
+    smtp.login(connection.auth, (loginErr) => done(loginErr ?? undefined));
+  });
 }
 
 /** The message as a stream that calls `beforeData` when nodemailer first reads it (after the 354). */
