@@ -89,8 +89,8 @@ export const configSchema = z.strictObject({
     .default(DEFAULT_THEMES as z.output<typeof themeSchema>[]),
   email: z
     .strictObject({
-      /** Placeholders: {title} {number} {date}. */
-      subject: oneLine.default('{title} #{number}: {date}'),
+      /** Placeholders: {title} {number} {date} {lead} (the first brief's title). */
+      subject: oneLine.default('{title} #{number}: {lead}'),
       /** Gmail clips HTML past about 102 KB; stay well under it. */
       max_html_bytes: z.number().int().min(20_000).max(102_000).default(90_000),
       /** Optional first line of each email; {name} becomes the subscriber's name, e.g. "Hello {name},". */

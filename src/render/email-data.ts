@@ -88,14 +88,19 @@ export function formatDate(iso: string, language: string): string {
 }
 
 /** The subject: edition.subject if set, else config.email.subject with {title} {number} {date}; always one line. */
-export function subjectFor(config: Config, edition: Pick<ResolvedEdition, 'number' | 'date' | 'subject'>): string {
+/**
+ * The subject: the edition's own, else email.subject. {lead} is the title of the first brief (of the
+ * edition, or of what one variant shows: `lead`), so editions are told apart in an inbox and in the archive.
+ */
+export function subjectFor(config: Config, edition: Pick<ResolvedEdition, 'number' | 'date' | 'subject' | 'items'>, lead = edition.items[0]?.title): string {
   const pattern = edition.subject ?? config.email.subject;
   const values: Record<string, string> = {
     title: config.site.title,
     number: String(edition.number),
     date: formatDate(edition.date, config.site.language),
+    lead: lead ?? '',
   };
-  return oneLine(pattern.replace(/\{(title|number|date)\}/g, (_, key: string) => values[key]!)).slice(0, 250);
+  return oneLine(pattern.replace(/\{(title|number|date|lead)\}/g, (_, key: string) => values[key]!)).slice(0, 250);
 }
 
 /** Mixes a #rrggbb colour towards white until it reads on a dark background. */
@@ -174,7 +179,8 @@ export function emailModel(config: Config, edition: ResolvedEdition, themes: rea
     lang: config.site.language,
     siteTitle: config.site.title,
     siteUrl: absolute(base, paths.home()),
-    subject: subjectFor(config, edition),
+    // A variant's subject names the first brief its reader gets, not one from a theme they do not follow.
+    subject: subjectFor(config, edition, sections[0]?.items[0]?.title),
     preheader: preheaderOf(sections),
     number: edition.number,
     dateIso: edition.date,

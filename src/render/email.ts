@@ -6,12 +6,13 @@
  * under email.max_html_bytes by moving each theme's overflow to the web.
  */
 import mjml2html from 'mjml';
+import { Parser } from 'htmlparser2';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { ResolvedEdition } from '../editions/published.js';
 import { BriefingError, InputError } from '../errors.js';
 import { debug } from '../log.js';
-import { emailModel, subjectFor, variantThemes, type EmailModel } from './email-data.js';
+import { emailModel, variantThemes, type EmailModel } from './email-data.js';
 import { emailText } from './email-text.js';
 import { TRACE_MARKER, createEnv, templatePaths, templatesVersion } from './nunjucks.js';
 import type { EmailVariant } from './variant.js';
@@ -96,15 +97,32 @@ async function renderHtml(config: Config, model: EmailModel): Promise<string> {
   return result.html;
 }
 
-// Markup only: escaped brief text may mention "javascript:" as words, but never as a tag, handler or URL.
-const ACTIVE = /<script\b|<[a-z][^>]*\son[a-z]+\s*=|\b(?:href|src|action|background)\s*=\s*["']?\s*(?:javascript|vbscript|data):/i;
+/** Attributes whose value is a URL that a client may follow or load. */
+const URL_ATTRIBUTES = new Set(['href', 'src', 'action', 'formaction', 'background', 'xlink:href', 'poster']);
+const ACTIVE_URL = /^\s*(?:javascript|vbscript|data):/i;
 
-/** Defence in depth: brief text is escaped upstream; an email that still holds active content is never sent. */
+/**
+ * Defence in depth: brief text is escaped upstream; an email that still holds active content (a script, an
+ * event handler, a script URL) is never sent. The HTML is parsed (htmlparser2), so escaped text and attribute
+ * values that merely mention "onerror=" or "javascript:" (a subject quoting a brief's title does) pass.
+ */
 function assertInert(html: string): void {
-  const hit = ACTIVE.exec(html);
-  if (hit) {
-    throw new BriefingError('TEMPLATE_ERROR', `rendered email contains active content near "${html.slice(Math.max(0, hit.index - 40), hit.index + 40)}"`);
-  }
+  let found: string | undefined;
+  const parser = new Parser(
+    {
+      onopentag(name, attributes) {
+        if (found) return;
+        if (name === 'script') found = '<script>';
+        for (const [attribute, value] of Object.entries(attributes)) {
+          if (/^on/i.test(attribute)) found ??= `<${name} ${attribute}=…>`;
+          else if (URL_ATTRIBUTES.has(attribute.toLowerCase()) && ACTIVE_URL.test(value)) found ??= `<${name} ${attribute}="${value.slice(0, 40)}">`;
+        }
+      },
+    },
+    { decodeEntities: true, lowerCaseAttributeNames: true },
+  );
+  parser.end(html);
+  if (found) throw new BriefingError('TEMPLATE_ERROR', `rendered email contains active content: ${found}`);
 }
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
@@ -176,7 +194,7 @@ export async function renderEmailVariant(config: Config, edition: ResolvedEditio
   return {
     editionId: edition.id,
     themes: chosen.map((t) => t.slug),
-    subject: subjectFor(config, edition),
+    subject: full.subject,
     html,
     // The text part has no clipping problem: it always holds every item.
     text: emailText(full),

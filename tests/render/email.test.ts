@@ -28,7 +28,8 @@ describe('renderEmailVariant', () => {
 
     expect(variant.editionId).toBe('2026-11-23');
     expect(variant.themes).toEqual(['safety', 'open-source', 'export-controls']);
-    expect(variant.subject).toBe('Test Briefing #1: November 23, 2026');
+    // The default subject names the lead brief, so editions are told apart in an inbox.
+    expect(variant.subject).toBe(`Test Briefing #1: ${e.edition.items[0]!.title}`);
     expect(d.querySelector('title')?.textContent).toBe(variant.subject);
     expect(d.documentElement.getAttribute('lang')).toBe('en');
     expect(bytes(variant.html)).toBeLessThan(e.config.email.max_html_bytes);
@@ -127,6 +128,29 @@ describe('renderEmailVariant', () => {
       code: 'TEMPLATE_ERROR',
       file: expect.stringMatching(/templates\/email\/edition\.mjml\.njk$/),
     });
+  });
+
+  it('a brief that only mentions href=javascript: or onclick= in its text renders (regression: the guard matched escaped words)', async () => {
+    const e = await sampleEdition({ note: 'Phishing mails use href=javascript:void(0) and <a onclick=steal()> tricks.' });
+    project = e.project;
+    const variant = await renderEmailVariant(e.config, e.edition, [...THEMES]);
+    expect(variant.html).toContain('href=javascript:void(0)');
+    expect(variant.html).toContain('&lt;a onclick=steal()&gt;');
+  });
+
+  it('a template that puts real active content in the email is refused', async () => {
+    const e = await sampleEdition();
+    project = e.project;
+    const dir = path.join(project.root, 'templates/email');
+    mkdirSync(dir, { recursive: true });
+    const builtin = readFileSync(path.join(ROOT, 'templates/email/edition.mjml.njk'), 'utf8');
+    for (const [inject, found] of [
+      ['<a href="javascript:alert(1)">x</a>', /<a href="javascript:alert\(1\)">/],
+      ['<p onclick="alert(1)">x</p>', /<p onclick=…>/],
+    ] as const) {
+      writeFileSync(path.join(dir, 'edition.mjml.njk'), builtin.replace('{{ postalAddress }}', `{{ postalAddress }} ${inject}`));
+      await expect(renderEmailVariant(e.config, e.edition, [...THEMES])).rejects.toMatchObject({ code: 'TEMPLATE_ERROR', message: expect.stringMatching(found) });
+    }
   });
 
   it('shows a small edition whole, with no overflow line', async () => {

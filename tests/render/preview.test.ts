@@ -21,7 +21,7 @@ describe('briefing preview (CLI)', () => {
     const html = runCli(['preview', 'latest', '--themes', 'safety', '--out', 'out/preview.html'], { cwd });
     expect(html.status).toBe(0);
     expect(html.stdout.trim()).toBe('out/preview.html');
-    expect(html.stderr).toMatch(/edition #1 \(safety\): "Test Briefing #1: November 23, 2026", [\d.]+ KB HTML/);
+    expect(html.stderr).toMatch(/edition #1 \(safety\): "Test Briefing #1: [^"]+", [\d.]+ KB HTML/);
     const file = readFileSync(path.join(cwd, 'out/preview.html'), 'utf8');
     expect(file).toMatch(/id="theme-safety"/);
     expect(file).not.toMatch(/id="theme-open-source"|BRIEFING_PH_/);
