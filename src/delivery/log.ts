@@ -19,6 +19,11 @@ export function deliveryCounts(db: Db, editionId: string): DeliveryCounts {
   return counts;
 }
 
+/** Whether any message of the edition went out (accepted, bounced, or maybe delivered): it is sent, and frozen. */
+export function messagesWentOut(db: Db, editionId: string): boolean {
+  return db.prepare(`SELECT 1 FROM deliveries WHERE edition_id = ? AND status IN ('sent', 'bounced', 'uncertain') LIMIT 1`).get(editionId) !== undefined;
+}
+
 export interface DeliveryRow {
   edition_id: string;
   subscriber_id: number;

@@ -17,6 +17,7 @@
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { loadEdition, type ResolvedEdition } from '../editions/published.js';
+import { markEditionSent } from '../editions/store.js';
 import { BriefingError, InputError } from '../errors.js';
 import { debug, type Logger } from '../log.js';
 import { formatProblem } from '../problems.js';
@@ -179,6 +180,14 @@ async function deliver(ctx: DeliverContext): Promise<SendSummary> {
   const recipients = streamRecipients(db, edition.id, { includeUncertain: Boolean(options.resendUncertain) });
   const retries = createRetryQueue<Attempt>({ baseMs: config.delivery.retry_base_ms });
   const breaker = createBreaker(config.delivery.max_error_rate);
+  // The first message accepted makes the edition sent: `sent_at` goes into its file, and it is frozen.
+  let marking: Promise<void> | undefined;
+  const wentOut = () => {
+    if (edition.sent_at) return;
+    marking ??= markEditionSent(edition.file, new Date()).catch((error: unknown) =>
+      options.log.warn(`could not record sent_at in ${edition.file} (${(error as Error).message}); the delivery log still says it was sent`),
+    );
+  };
   // A failed commit stops the dispatch (it is made only once the dispatch has started).
   const writer = createLogWriter(db, edition.id, { policy: { softBounceLimit: config.delivery.soft_bounce_limit }, onFailure: (error) => dispatcher.stop(error) });
   const dispatcher = createDispatcher<Attempt>({
@@ -186,7 +195,7 @@ async function deliver(ctx: DeliverContext): Promise<SendSummary> {
     signal: options.signal,
     onStop: () => retries.wake(),
     take: (stopped) => nextAttempt(recipients, retries, stopped),
-    handle: (item) => attempt(item, { config, editionId: edition.id, messages, writer, transport, retries, counts, progress, breaker, stop: (e) => dispatcher.stop(e), signal: options.signal }),
+    handle: (item) => attempt(item, { config, editionId: edition.id, messages, writer, transport, retries, counts, progress, breaker, wentOut, stop: (e) => dispatcher.stop(e), signal: options.signal }),
   });
 
   // The variants this send needs, rendered while the transport opens its connections (an SMTP server may
@@ -196,6 +205,7 @@ async function deliver(ctx: DeliverContext): Promise<SendSummary> {
     await messages.prepare(ctx.columns).catch((error: unknown) => dispatcher.stop(error));
   }
   const result = await dispatcher.run();
+  await marking;
   try {
     writer.flush(); // every slot's last answer
   } catch {
@@ -249,6 +259,8 @@ interface AttemptEnv {
   counts: Counts;
   progress: Progress;
   breaker: Breaker;
+  /** A message was accepted (the edition is sent from now on). */
+  wentOut: () => void;
   /** Stops the whole send (the breaker tripped). */
   stop: (error: unknown) => void;
   signal: AbortSignal | undefined;
@@ -266,6 +278,7 @@ async function attempt(item: Attempt, env: AttemptEnv): Promise<void> {
     const result = await env.transport.send(raw, envelope, env.writer.flush);
     finish = { kind: 'done', id: row.subscriber_id, status: 'sent', response: result.response.slice(0, 500), messageId, ...(row.soft_bounces > 0 ? { clearSoftBounces: true } : {}) };
     env.counts.sent += 1;
+    env.wentOut();
   } catch (error) {
     if (!(error instanceof TransportError)) throw error;
     const response = error.response.slice(0, 500);

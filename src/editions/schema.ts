@@ -16,6 +16,11 @@ export const editionFrontmatterSchema = z.strictObject({
     .max(200)
     .refine((s) => !/[\u0000-\u001f\u007f\u2028\u2029]/.test(s), 'subject must be a single line')
     .optional(),
+  /**
+   * When its first message went out, written by `send` itself. An edition without it is a draft: `assemble`
+   * may add briefs to it. With it, the edition is sent and frozen.
+   */
+  sent_at: z.iso.datetime({ message: 'sent_at must be a UTC time such as 2026-12-07T07:00:03.120Z' }).optional(),
 });
 
 export const EDITION_KEYS = Object.keys(editionFrontmatterSchema.shape);

@@ -10,6 +10,7 @@ import type { Config } from '../config/schema.js';
 import { assembleEdition } from '../editions/assemble.js';
 import { loadEditions } from '../editions/store.js';
 import { buildArchive } from '../archive/build.js';
+import { messagesWentOut } from '../delivery/log.js';
 import { sendEdition } from '../delivery/send.js';
 import { pollBounceMailbox } from '../bounces/imap.js';
 import { formatImportSummary } from '../bounces/import.js';
@@ -177,12 +178,12 @@ async function pipeline(
     // 2. Assemble; when nothing is new, an interrupted or never-sent latest edition is still owed.
     let target: string | undefined;
     let targetAction: Outcome['action'];
-    const assembled = await assembleEdition(config, { ...(options.date ? { date: options.date } : {}), now: options.now });
-    if (assembled.status === 'written') {
+    const assembled = await assembleEdition(config, { ...(options.date ? { date: options.date } : {}), now: options.now, sentBefore: (id) => messagesWentOut(db, id) });
+    if (assembled.status === 'written' || assembled.status === 'updated') {
       target = assembled.edition!.id;
       targetAction = 'new';
     } else {
-      const latest = assembled.status === 'exists' ? assembled.edition! : (await loadEditions(config.editionsDir)).editions.at(-1);
+      const latest = assembled.edition ?? (await loadEditions(config.editionsDir)).editions.at(-1);
       if (latest && unsentCount(db, latest.id) > 0) {
         target = latest.id;
         targetAction = 'resumed';

@@ -2,7 +2,7 @@
  * sendEdition against a real SMTP server: what each recipient gets, the
  * delivery log, retries, bounces, uncertain messages and idempotence.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
@@ -11,9 +11,10 @@ import { deliveriesFor, deliveryCounts } from '../../src/delivery/log.js';
 import { sendEdition } from '../../src/delivery/send.js';
 import { addSubscriber, findSubscriber } from '../../src/delivery/subscribers.js';
 import { createSigner } from '../../src/delivery/tokens.js';
+import { assembleEdition } from '../../src/editions/assemble.js';
 import { silentLogger } from '../../src/log.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
-import type { TempProject } from '../helpers/project.js';
+import { briefText, type TempProject } from '../helpers/project.js';
 import { headerLine, parseMail, startSmtpSink, type SmtpSink } from '../helpers/smtp.js';
 import { EDITION_ID, SECRET, editionProject } from './edition-project.js';
 
@@ -90,6 +91,26 @@ describe('sendEdition over SMTP', () => {
     expect((error as Error).message).toMatch(/editions\/2026-11-23\.md:1:1: .*brief 'safety-news' is missing, invalid or not ready/);
     expect(sink.messages).toHaveLength(0);
     expect(deliveryCounts(db, EDITION_ID)).toMatchObject({ pending: 0, sending: 0, sent: 0 });
+  });
+
+  it('the first message accepted records sent_at in the edition file, once; the edition is then frozen', async () => {
+    addSubscriber(db, { email: 'ada@example.com', source: 'test' });
+    const file = path.join(project.editionsDir, `${EDITION_ID}.md`);
+    expect(readFileSync(file, 'utf8')).not.toMatch(/sent_at/);
+    const before = Date.now();
+    await send();
+    const stamp = /^sent_at: "([^"]+)"$/m.exec(readFileSync(file, 'utf8'))?.[1];
+    expect(Date.parse(stamp!)).toBeGreaterThanOrEqual(before - 1000);
+    addSubscriber(db, { email: 'grace@example.com', source: 'test' });
+    await send();
+    expect(readFileSync(file, 'utf8').match(/sent_at/g)).toHaveLength(1);
+    project.writeBrief('late.md', briefText({ title: 'Late news', themes: ['safety'], date: '2026-11-22' }));
+    expect(await assembleEdition(project.config(), { date: EDITION_ID })).toMatchObject({ status: 'exists' });
+  });
+
+  it('a send that reaches nobody leaves the edition a draft', async () => {
+    await send();
+    expect(readFileSync(path.join(project.editionsDir, `${EDITION_ID}.md`), 'utf8')).not.toMatch(/sent_at/);
   });
 
   it('sending an edition twice sends nothing the second time, and Message-IDs are stable', async () => {

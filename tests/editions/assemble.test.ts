@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cacheDir } from '../../src/cache.js';
 import { assembleEdition } from '../../src/editions/assemble.js';
-import { loadEditions } from '../../src/editions/store.js';
+import { loadEditions, markEditionSent } from '../../src/editions/store.js';
 import { runCli } from '../helpers/cli.js';
 import { briefText, tempProject, type TempProject } from '../helpers/project.js';
 import { SAMPLE_BRIEFS } from '../render/edition-project.js';
@@ -34,20 +34,61 @@ describe('assembleEdition', () => {
     expect(editions.map((e) => e.briefs)).toEqual([result.edition!.briefs]);
   });
 
-  it('never makes a second edition for one date, and never reuses a brief', async () => {
+  it('never makes a second edition for one date, and never reuses a brief; a draft takes the briefs written since', async () => {
     project = tempProject();
     project.writeBrief('a.md', briefText({ title: 'A', date: '2026-11-20' }));
     const config = project.config();
     expect((await assembleEdition(config, { date: '2026-11-23' })).status).toBe('written');
     project.writeBrief('b.md', briefText({ title: 'B', date: '2026-11-21' }));
+    // Regression: a second assemble for the day answered "already exists", and the new brief never got in.
     const again = await assembleEdition(config, { date: '2026-11-23' });
-    expect(again).toMatchObject({ status: 'exists', edition: { number: 1, briefs: ['a'] } });
+    expect(again).toMatchObject({ status: 'updated', added: ['b'], removed: [], edition: { number: 1, briefs: ['a', 'b'] } });
+    expect((await assembleEdition(config, { date: '2026-11-23' })).status).toBe('unchanged');
     expect(readdirSync(project.editionsDir)).toEqual(['2026-11-23.md']);
 
+    project.writeBrief('c.md', briefText({ title: 'C', date: '2026-11-22' }));
     const next = await assembleEdition(config, { date: '2026-11-30', subject: 'Special issue' });
-    expect(next).toMatchObject({ status: 'written', edition: { number: 2, briefs: ['b'], subject: 'Special issue' } });
+    expect(next).toMatchObject({ status: 'written', edition: { number: 2, briefs: ['c'], subject: 'Special issue' } });
     expect((await assembleEdition(config, { date: '2026-12-07' })).status).toBe('nothing');
     expect(readdirSync(project.editionsDir)).toEqual(['2026-11-23.md', '2026-11-30.md']);
+  });
+
+  it('a sent edition is frozen: by its sent_at, or by the delivery log', async () => {
+    project = tempProject();
+    project.writeBrief('a.md', briefText({ title: 'A', date: '2026-11-20' }));
+    const config = project.config();
+    const written = await assembleEdition(config, { date: '2026-11-23' });
+    await markEditionSent(written.file!, new Date('2026-11-23T07:00:00Z'));
+    project.writeBrief('b.md', briefText({ title: 'B', date: '2026-11-21' }));
+    expect(await assembleEdition(config, { date: '2026-11-23' })).toMatchObject({ status: 'exists', edition: { briefs: ['a'], sent_at: '2026-11-23T07:00:00.000Z' } });
+
+    const other = await assembleEdition(config, { date: '2026-11-30' });
+    project.writeBrief('c.md', briefText({ title: 'C', date: '2026-11-22' }));
+    expect(await assembleEdition(config, { date: '2026-11-30', sentBefore: (id) => id === other.edition!.id })).toMatchObject({ status: 'exists', edition: { briefs: ['b'] } });
+  });
+
+  it('markEditionSent adds sent_at once, and leaves the note and the rest of the file as written', async () => {
+    project = tempProject();
+    project.writeBrief('a.md', briefText({ title: 'A', date: '2026-11-20' }));
+    const written = await assembleEdition(project.config(), { date: '2026-11-23' });
+    const file = written.file!;
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/---\n$/, '---\n\n# A note, *as the editor wrote it*\n'));
+    const before = readFileSync(file, 'utf8');
+    await markEditionSent(file, new Date('2026-11-23T07:00:00Z'));
+    await markEditionSent(file, new Date('2026-11-24T07:00:00Z'));
+    const after = readFileSync(file, 'utf8');
+    expect(after).toBe(before.replace(/\n---\n/, '\nsent_at: "2026-11-23T07:00:00.000Z"\n---\n'));
+  });
+
+  it('--rebuild chooses a draft\'s briefs again: a brief made a draft again goes out', async () => {
+    project = tempProject();
+    project.writeBrief('a.md', briefText({ title: 'A', date: '2026-11-20' }));
+    project.writeBrief('b.md', briefText({ title: 'B', date: '2026-11-21' }));
+    const config = project.config();
+    await assembleEdition(config, { date: '2026-11-23' });
+    project.writeBrief('a.md', briefText({ title: 'A', date: '2026-11-20', status: 'draft' }));
+    expect(await assembleEdition(config, { date: '2026-11-23' })).toMatchObject({ status: 'unchanged' });
+    expect(await assembleEdition(config, { date: '2026-11-23', rebuild: true })).toMatchObject({ status: 'updated', removed: ['a'], edition: { briefs: ['b'] } });
   });
 
   it('reads briefs through the brief memo, and sees a brief edited since the last run', async () => {
@@ -101,7 +142,7 @@ describe('briefing assemble (CLI)', () => {
     expect(first.stdout).toMatch(/^editions\/2026-11-23\.md: edition #1 of 2026-11-23 with 1 brief$/m);
     const second = runCli(['assemble', '--date', '2026-11-23'], { cwd: project.root });
     expect(second.status).toBe(0);
-    expect(second.stdout).toMatch(/edition #1 for 2026-11-23 already exists; nothing written/);
+    expect(second.stdout).toMatch(/draft edition #1 of 2026-11-23 already has every ready brief; nothing written/);
     expect(readdirSync(project.editionsDir)).toEqual(['2026-11-23.md']);
     const none = runCli(['assemble', '--date', '2026-11-30'], { cwd: project.root });
     expect(none.status).toBe(0);
