@@ -68,6 +68,8 @@ describe('briefing check', () => {
     const created = runCli(['new', 'Export rules tighten', '--theme', 'export-controls', '--source-name', 'Wire'], { cwd: project.root });
     expect(created.status).toBe(0);
     expect(created.stdout.trim()).toBe(path.join('briefs', 'export-rules-tighten.md'));
+    // A new writer is told the step that was missing: a draft never reaches an edition.
+    expect(created.stderr).toMatch(/set status: ready, then run briefing check briefs\/export-rules-tighten\.md and briefing assemble/);
     expect(runCli(['check'], { cwd: project.root }).status).toBe(0);
     expect(runCli(['new', 'Export rules tighten', '--theme', 'safety'], { cwd: project.root }).status).toBe(1);
   });

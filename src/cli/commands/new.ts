@@ -23,6 +23,8 @@ export function registerNew(program: Command, ctx: CommandContext, run: RunActio
           ...(opts.date ? { date: opts.date } : {}),
         });
         ctx.log.info(file);
+        // The path alone on stdout (for scripts); what to do next on stderr.
+        ctx.log.warn(`Next: write its summary, key points and why it matters in ${file}, set status: ready, then run briefing check ${file} and briefing assemble.`);
         return EXIT.ok;
       }),
     );
