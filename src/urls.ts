@@ -23,3 +23,6 @@ export const paths = {
 export function absolute(baseUrl: string, sitePath: string): string {
   return baseUrl.replace(/\/+$/, '') + sitePath;
 }
+
+/** The token in a test send's personal links: its pages say so, and change nothing. */
+export const TEST_TOKEN = 'test';

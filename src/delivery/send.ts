@@ -105,7 +105,8 @@ export async function sendEdition(config: Config, options: SendOptions): Promise
   }
 }
 
-async function findEdition(config: Config, wanted: string): Promise<ResolvedEdition> {
+/** The edition to send, refused while any of its briefs has an error or it has none. */
+export async function findEdition(config: Config, wanted: string): Promise<ResolvedEdition> {
   // Only the edition's own briefs are read (not through the brief memo either: at 10,000 briefs that is a
   // 22 MB file, and send's memory budget is 200 MB).
   const { edition, problems } = await loadEdition(config, wanted);

@@ -32,7 +32,7 @@ import { createTransport } from '../delivery/transport-from-config.js';
 import type { Transport } from '../delivery/transport.js';
 import { debug, type Logger } from '../log.js';
 import { openDatabase, type Db } from '../store/db.js';
-import { absolute, paths } from '../urls.js';
+import { absolute, paths, TEST_TOKEN } from '../urls.js';
 import { sendConfirmation } from './confirmation.js';
 import { BodyError, readForm, type Form } from './forms.js';
 import { escapeHtml, page, PAGE_STYLE_HASH, themeCheckboxes } from './pages.js';
@@ -155,8 +155,10 @@ async function handle(app: App, req: IncomingMessage, res: ServerResponse): Prom
       case '/confirm':
         return await confirm(app, req, res, query, method);
       case '/preferences':
+        if (query.get('token') === TEST_TOKEN) return await testLink(app, req, res, method);
         return await preferences(app, req, res, query, method);
       case '/unsubscribe':
+        if (query.get('token') === TEST_TOKEN) return await testLink(app, req, res, method);
         return await unsubscribe(app, req, res, query, method);
     }
     const webhook = /^\/webhooks\/([a-z]+)$/.exec(route)?.[1];
@@ -212,6 +214,13 @@ async function notFound(app: App, req: IncomingMessage, res: ServerResponse) {
 }
 
 /** A bad, forged or stale token: 404, nothing changed, nothing revealed. */
+/** A personal link from a test send (`send --test`): it names itself and changes nothing. */
+async function testLink(app: App, req: IncomingMessage, res: ServerResponse, method: string) {
+  if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') return notAllowed(res, 'GET, HEAD, POST');
+  if (method === 'POST') await readForm(req).catch(() => undefined);
+  html(res, 200, page(app.config, 'A test link', '<p>This link came in a test send of an edition. It changes nothing: every subscriber gets links of their own.</p>'));
+}
+
 function badLink(app: App, res: ServerResponse) {
   html(res, 404, page(app.config, 'This link is not valid', '<p>The link may be incomplete or out of date. Copy the whole link from the email, or use the link in a newer email.</p>'));
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { EXIT, type CommandContext, type RunAction } from '../context.js';
+import { UsageError } from '../../errors.js';
+import { EXIT, type CommandContext, type ExitCode, type RunAction } from '../context.js';
 
 /** Loaded when the command runs, so other commands and --help do not pay for it. */
 const stage = () => import('../../delivery/send.js');
@@ -11,6 +12,7 @@ export function registerSend(program: Command, ctx: CommandContext, run: RunActi
     .argument('<edition>', 'edition id (its date, e.g. 2026-11-23), its number, or "latest"')
     .option('--dry-run', 'render and count, send nothing')
     .option('--resend-uncertain', 'also resend messages whose connection was lost after the message went out')
+    .option('--test <addresses>', 'send the real message to these addresses only (comma-separated), subject "[Test] …"; records nothing')
     .addHelpText(
       'after',
       '\nWith SMTP_URL set, mail goes over SMTP (BRIEFING_SECRET required); without it, each message is written\n' +
@@ -22,8 +24,9 @@ export function registerSend(program: Command, ctx: CommandContext, run: RunActi
         'Only a dead mailbox (5.1.x, 5.2.1) suppresses an address; a block (5.7.x, DMARC, spam) suppresses nobody.\n' +
         'Exit status: 0 when nothing failed, 1 when some messages failed or were blocked, or the send stopped.',
     )
-    .action((edition: string, opts: { dryRun?: boolean; resendUncertain?: boolean }) =>
+    .action((edition: string, opts: { dryRun?: boolean; resendUncertain?: boolean; test?: string }) =>
       run(async () => {
+        if (opts.test !== undefined) return testSend(ctx, edition, opts.test);
         const { sendEdition } = await stage();
         const controller = new AbortController();
         const stop = () => {
@@ -49,4 +52,19 @@ export function registerSend(program: Command, ctx: CommandContext, run: RunActi
         }
       }),
     );
+}
+
+async function testSend(ctx: CommandContext, edition: string, list: string): Promise<ExitCode> {
+  const { normalizeAddress } = await import('../../delivery/address.js');
+  const to: string[] = [];
+  for (const part of list.split(',').filter((p) => p.trim())) {
+    const address = normalizeAddress(part);
+    if (!address.ok) throw new UsageError(`--test: ${address.message}`);
+    to.push(address.email);
+  }
+  if (to.length === 0) throw new UsageError('--test needs at least one address, e.g. --test editor@example.org');
+  const { sendTest } = await import('../../delivery/test-send.js');
+  const result = await sendTest(ctx.config(), { edition, to, log: ctx.log });
+  ctx.log.warn(`sent ${result.sent.length} test message${result.sent.length === 1 ? '' : 's'} of edition ${result.editionId}; no subscriber got it, and the edition is still a draft`);
+  return EXIT.ok;
 }
