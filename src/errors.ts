@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'SMTP_UNREACHABLE'
   | 'BOUNCES_INVALID'
   | 'BOUNCE_MAILBOX_FAILED'
+  | 'SEND_STALE'
   | 'SECRET_MISSING'
   | 'LOCKED'
   | 'USAGE'

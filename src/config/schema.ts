@@ -104,6 +104,11 @@ export const configSchema = z.strictObject({
       rate_per_second: z.number().min(0).default(0),
       max_attempts: z.number().int().min(1).max(20).default(5),
       retry_base_ms: z.number().int().min(0).default(30_000),
+      /**
+       * An interrupted send older than this (`2d`, `36h`) is not resumed by the service or a bare `send`:
+       * stale news should not reach readers days late. `send --resume-stale` finishes it anyway.
+       */
+      resume_max_age: z.string().regex(/^[1-9]\d*[hd]$/, 'expected hours or days, such as 36h or 2d').default('2d'),
       /** Editions in a row whose message soft-bounced (4xx after every retry, mailbox full) before the address is suppressed. */
       soft_bounce_limit: z.number().int().min(1).max(50).default(3),
       /** The circuit breaker: stop a send when this many of the last `window` answers are blocks or connection failures. */

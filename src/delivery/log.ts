@@ -24,6 +24,25 @@ export function messagesWentOut(db: Db, editionId: string): boolean {
   return db.prepare(`SELECT 1 FROM deliveries WHERE edition_id = ? AND status IN ('sent', 'bounced', 'uncertain') LIMIT 1`).get(editionId) !== undefined;
 }
 
+/** `2d`, `36h` (delivery.resume_max_age) in milliseconds. */
+export const durationMs = (text: string): number => Number(text.slice(0, -1)) * (text.endsWith('d') ? 86_400_000 : 3_600_000);
+
+/**
+ * When an interrupted send is stale: it has messages still waiting, and its first message went out longer
+ * ago than `maxAge`. Returns how long ago, or undefined when it is not stale (or not interrupted).
+ */
+export function staleFor(db: Db, editionId: string, maxAge: string, now = Date.now()): number | undefined {
+  const row = db
+    .prepare(
+      `SELECT MIN(CASE WHEN status IN ('sent', 'bounced', 'uncertain') THEN updated_at END) AS first, SUM(status IN ('pending', 'sending')) AS waiting
+       FROM deliveries WHERE edition_id = ?`,
+    )
+    .get(editionId) as { first: string | null; waiting: number | null };
+  if (!row.first || !row.waiting) return undefined;
+  const age = now - Date.parse(row.first);
+  return age > durationMs(maxAge) ? age : undefined;
+}
+
 export interface DeliveryRow {
   edition_id: string;
   subscriber_id: number;

@@ -26,7 +26,7 @@ import { nowIso, openDatabase, type Db } from '../store/db.js';
 import { createBreaker, type Breaker } from './breaker.js';
 import { createDispatcher } from './dispatcher.js';
 import { dryRun } from './dry-run.js';
-import { acquireSendLock, releaseSendLock } from './log.js';
+import { acquireSendLock, releaseSendLock, staleFor } from './log.js';
 import { createLogWriter, type LogWrite, type LogWriter } from './log-writer.js';
 import { createMessages, followed, type Messages } from './messages.js';
 import { countsAgainstTheSend, outcomeOf } from './outcome.js';
@@ -48,6 +48,8 @@ export interface SendOptions {
   dryRun?: boolean;
   /** Also send the messages whose earlier attempt ended with a connection lost after DATA. */
   resendUncertain?: boolean;
+  /** Finish an interrupted send even when it is older than delivery.resume_max_age. */
+  resumeStale?: boolean;
   log: Logger;
   /** Abort: stop taking new recipients, finish those in flight, leave the rest pending for the next run. */
   signal?: AbortSignal;
@@ -80,6 +82,15 @@ export async function sendEdition(config: Config, options: SendOptions): Promise
   try {
     if (options.dryRun) return await dryRun(config, db, edition, variants, log, started);
 
+    const stale = options.resumeStale ? undefined : staleFor(db, edition.id, config.delivery.resume_max_age);
+    if (stale !== undefined) {
+      throw new InputError(
+        'SEND_STALE',
+        `edition ${edition.id} began sending ${Math.round(stale / 3_600_000)} hours ago and was interrupted; stale news should not reach readers this late ` +
+          `(delivery.resume_max_age: ${config.delivery.resume_max_age}). To finish it anyway: briefing send ${edition.id} --resume-stale`,
+        { file: edition.file },
+      );
+    }
     const lock = acquireSendLock(db, edition.id);
     if (!lock.ok) throw new BriefingError('LOCKED', `edition ${edition.id} is already being sent by process ${lock.pid} (since ${lock.since})`);
     const transport = options.transport ?? createTransport(config, path.join(config.dataDir, 'outbox', edition.id));

@@ -3,7 +3,7 @@
  * delivery log: whether its sending was interrupted (rows still waiting) and
  * whether it was ever sent at all.
  */
-import { deliveryCounts } from '../delivery/log.js';
+import { deliveryCounts, staleFor } from '../delivery/log.js';
 import type { Db } from '../store/db.js';
 
 /** Rows not yet handed to the mail server: waiting, or claimed by a sender that stopped. */
@@ -24,10 +24,14 @@ export function editionWasSent(db: Db, editionId: string): boolean {
   return ticked !== undefined;
 }
 
-/** Editions with messages still waiting, oldest first (ids are dates). */
-export function interruptedEditions(db: Db): string[] {
+/**
+ * Editions with messages still waiting, oldest first (ids are dates). With `maxAge`
+ * (delivery.resume_max_age), those whose send began longer ago are left out: the
+ * schedule does not resume them (`send --resume-stale` does).
+ */
+export function interruptedEditions(db: Db, maxAge?: string): string[] {
   const rows = db
     .prepare(`SELECT DISTINCT edition_id FROM deliveries WHERE status IN ('pending', 'sending') ORDER BY edition_id`)
     .all() as { edition_id: string }[];
-  return rows.map((r) => r.edition_id);
+  return rows.map((r) => r.edition_id).filter((id) => maxAge === undefined || staleFor(db, id, maxAge) === undefined);
 }

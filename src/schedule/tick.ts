@@ -10,7 +10,7 @@ import type { Config } from '../config/schema.js';
 import { assembleEdition } from '../editions/assemble.js';
 import { loadEditions } from '../editions/store.js';
 import { buildArchive } from '../archive/build.js';
-import { messagesWentOut } from '../delivery/log.js';
+import { messagesWentOut, staleFor } from '../delivery/log.js';
 import { sendEdition } from '../delivery/send.js';
 import { pollBounceMailbox } from '../bounces/imap.js';
 import { formatImportSummary } from '../bounces/import.js';
@@ -146,6 +146,11 @@ async function pipeline(
   /** Sends what is left of every interrupted edition except `except`, oldest first. */
   const finishInterrupted = async (except?: string) => {
     for (const id of interruptedEditions(db).filter((e) => e !== except)) {
+      const stale = staleFor(db, id, config.delivery.resume_max_age);
+      if (stale !== undefined) {
+        options.log.warn(`edition ${id} began sending ${Math.round(stale / 3_600_000)} hours ago and was interrupted; not resumed, stale news should not reach readers this late (briefing send ${id} --resume-stale finishes it)`);
+        continue;
+      }
       if (options.signal.aborted) return;
       edition ??= id;
       action ??= 'resumed';
@@ -184,7 +189,7 @@ async function pipeline(
       targetAction = 'new';
     } else {
       const latest = assembled.edition ?? (await loadEditions(config.editionsDir)).editions.at(-1);
-      if (latest && unsentCount(db, latest.id) > 0) {
+      if (latest && unsentCount(db, latest.id) > 0 && staleFor(db, latest.id, config.delivery.resume_max_age) === undefined) {
         target = latest.id;
         targetAction = 'resumed';
       } else if (latest && !editionWasSent(db, latest.id)) {

@@ -94,7 +94,7 @@ export async function startService(config: Config, options: ServiceOptions): Pro
           resumeOnly: mode === 'resume',
           ...(options.lockTtlMs ? { lockTtlMs: options.lockTtlMs } : {}),
         }),
-      hasUnsent: () => interruptedEditions(db).length > 0,
+      hasUnsent: () => interruptedEditions(db, config.delivery.resume_max_age).length > 0,
       onTick: (summary) => {
         if (summary.status === 'sent') log.info(`next tick: ${schedule.describe(schedule.next(new Date()).at)}`);
         options.onTick?.(summary);

@@ -12,6 +12,7 @@ export function registerSend(program: Command, ctx: CommandContext, run: RunActi
     .argument('<edition>', 'edition id (its date, e.g. 2026-11-23), its number, or "latest"')
     .option('--dry-run', 'render and count, send nothing')
     .option('--resend-uncertain', 'also resend messages whose connection was lost after the message went out')
+    .option('--resume-stale', 'finish an interrupted send even when it began longer ago than delivery.resume_max_age')
     .option('--test <addresses>', 'send the real message to these addresses only (comma-separated), subject "[Test] …"; records nothing')
     .addHelpText(
       'after',
@@ -24,7 +25,7 @@ export function registerSend(program: Command, ctx: CommandContext, run: RunActi
         'Only a dead mailbox (5.1.x, 5.2.1) suppresses an address; a block (5.7.x, DMARC, spam) suppresses nobody.\n' +
         'Exit status: 0 when nothing failed, 1 when some messages failed or were blocked, or the send stopped.',
     )
-    .action((edition: string, opts: { dryRun?: boolean; resendUncertain?: boolean; test?: string }) =>
+    .action((edition: string, opts: { dryRun?: boolean; resendUncertain?: boolean; resumeStale?: boolean; test?: string }) =>
       run(async () => {
         if (opts.test !== undefined) return testSend(ctx, edition, opts.test);
         const { sendEdition } = await stage();
@@ -41,6 +42,7 @@ export function registerSend(program: Command, ctx: CommandContext, run: RunActi
             edition,
             dryRun: Boolean(opts.dryRun),
             resendUncertain: Boolean(opts.resendUncertain),
+            resumeStale: Boolean(opts.resumeStale),
             log: ctx.log,
             signal: controller.signal,
             progress: ctx.interactive ? 'bar' : 'lines',
