@@ -9,6 +9,7 @@ import type { Config } from '../config/schema.js';
 import { InputError } from '../errors.js';
 import { displayPath } from '../paths.js';
 import { formatProblem } from '../problems.js';
+import { TEMPLATE_TEXT } from './template.js';
 import { loadBriefs } from './load.js';
 import { parseFrontmatterFile } from '../yaml/frontmatter.js';
 import { validateBrief } from './validate.js';
@@ -44,14 +45,14 @@ export function briefTemplate(options: NewBriefOptions & { date: string }): stri
     title: options.title,
     date: options.date,
     themes: options.themes,
-    source: { name: options.sourceName ?? 'Publication name', ...(options.url ? { url: options.url } : {}) },
-    summary: 'What happened, in one or two sentences.',
-    why_it_matters: 'Why a reader should care, in one sentence.',
+    source: { name: options.sourceName ?? TEMPLATE_TEXT.sourceName, ...(options.url ? { url: options.url } : {}) },
+    summary: TEMPLATE_TEXT.summary,
+    why_it_matters: TEMPLATE_TEXT.whyItMatters,
     entities: [],
     status: 'draft',
   };
   const yaml = stringify(frontmatter, { lineWidth: 0 }).replace(/^date: "(\d{4}-\d{2}-\d{2})"$/m, 'date: $1');
-  return `---\n${yaml}---\n\n- First key point.\n- Second key point.\n- Third key point.\n`;
+  return `---\n${yaml}---\n\n${TEMPLATE_TEXT.keyPoints.map((p) => `- ${p}\n`).join('')}`;
 }
 
 /** Writes the brief and returns its path; refuses to overwrite or to reuse an id. */

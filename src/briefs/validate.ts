@@ -8,6 +8,7 @@ import type { Theme } from '../config/schema.js';
 import { problem, type Problem } from '../problems.js';
 import { suggest, zodProblems } from '../yaml/zod-problems.js';
 import type { FrontmatterFile } from '../yaml/frontmatter.js';
+import { TEMPLATE_TEXT } from './template.js';
 import { FRONTMATTER_KEYS, PREHEADER_MAX, SOURCE_KEYS, frontmatterSchema, type Brief } from './schema.js';
 
 export type ValidateResult = { brief: Brief | undefined; problems: Problem[] };
@@ -41,7 +42,10 @@ export function validateBrief(raw: FrontmatterFile, themes: readonly Theme[]): V
 
   const brief: Brief = { ...result.data, id, file, body: raw.body, bodyLine: raw.bodyLine };
   problems.push(...warnings(brief, raw));
-  return { brief, problems };
+  // A ready brief goes to readers as it is: what was left to write keeps it out, named where it stands.
+  const unfinished = brief.status === 'ready' ? leftovers(brief, raw) : [];
+  problems.push(...unfinished);
+  return { brief: unfinished.some((p) => p.severity === 'error') ? undefined : brief, problems };
 }
 
 function checkThemes(raw: FrontmatterFile, themes: readonly Theme[]): Problem[] {
@@ -83,5 +87,34 @@ function warnings(brief: Brief, raw: FrontmatterFile): Problem[] {
   if (brief.body.trim() === '') {
     out.push(problem('warning', 'no-key-points', brief.file, { line: brief.bodyLine, col: 1 }, 'no key points: the body below the frontmatter is empty'));
   }
+  return out;
+}
+
+/** Placeholders writers leave for what is still to come. */
+const PLACEHOLDER = /\b(TK|TODO|XXX)\b/;
+
+/** In a ready brief: `new`'s template text, or a TK / TODO / XXX placeholder, is an error; an empty why_it_matters a warning. */
+function leftovers(brief: Brief, raw: FrontmatterFile): Problem[] {
+  const out: Problem[] = [];
+  const at = (p: PropertyKey[]) => raw.yaml.positionOf(p);
+  const fields: [PropertyKey[], string | undefined, string][] = [
+    [['title'], brief.title, ''],
+    [['source', 'name'], brief.source.name, TEMPLATE_TEXT.sourceName],
+    [['summary'], brief.summary, TEMPLATE_TEXT.summary],
+    [['why_it_matters'], brief.why_it_matters, TEMPLATE_TEXT.whyItMatters],
+  ];
+  for (const [key, value, template] of fields) {
+    if (value === undefined) continue;
+    const name = key.join('.');
+    if (template && value.trim() === template) out.push(problem('error', 'template-text', brief.file, at(key), `${name} is still the template text ("${template}"); write it, or set status: draft`));
+    else if (PLACEHOLDER.test(value)) out.push(problem('error', 'placeholder', brief.file, at(key), `${name} holds the placeholder ${PLACEHOLDER.exec(value)![1]}; finish it, or set status: draft`));
+  }
+  brief.body.split('\n').forEach((line, i) => {
+    const position = { line: brief.bodyLine + i, col: 1 };
+    const point = line.replace(/^\s*[-*]\s+/, '').trim();
+    if ((TEMPLATE_TEXT.keyPoints as readonly string[]).includes(point)) out.push(problem('error', 'template-text', brief.file, position, `key point "${point}" is still the template text; write it, or set status: draft`));
+    else if (PLACEHOLDER.test(line)) out.push(problem('error', 'placeholder', brief.file, position, `the key points hold the placeholder ${PLACEHOLDER.exec(line)![1]}; finish them, or set status: draft`));
+  });
+  if (!brief.why_it_matters?.trim()) out.push(problem('warning', 'no-why', brief.file, brief.why_it_matters === undefined ? { line: 1, col: 1 } : at(['why_it_matters']), 'why_it_matters is empty: the email and the archive show no "Why it matters" for it'));
   return out;
 }

@@ -73,7 +73,7 @@ describe('the bounce mailbox over IMAP', () => {
 
   it('a server that is gone is named, and nothing changes', async () => {
     dovecot.deliver('hard', report('postfix-hard.eml', 'ada@example.com'));
-    dovecot.kill();
+    await dovecot.kill();
     await expect(pollBounceMailbox(db, project.config(env()), silentLogger)).rejects.toThrow(new RegExp(`bounce mailbox imap://127\\.0\\.0\\.1:${dovecot.port}/INBOX: .*ECONNREFUSED`));
     expect(findSubscriber(db, 'ada@example.com')!.status).toBe('confirmed');
   });

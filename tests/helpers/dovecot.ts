@@ -6,29 +6,22 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort, listening } from './ports.js';
 
 export interface Dovecot {
   url: string;
   port: number;
   deliver(name: string, raw: string | Buffer): void;
-  /** Stops the server at once, as a crash would (connections drop). */
-  kill(): void;
+  /** Stops the server at once, as a crash would (connections drop); resolves once nothing listens. */
+  kill(): Promise<void>;
   stop(): Promise<void>;
 }
 
 const NOBODY = { uid: 65534, gid: 65534 };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
+
 
 export async function startDovecot(): Promise<Dovecot> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'briefing-dovecot-'));
@@ -81,14 +74,7 @@ service anvil {
   };
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const up = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (up) break;
+    if (await listening(port)) break;
     if (Date.now() > deadline) {
       signal('SIGKILL');
       let log = '';
@@ -110,8 +96,12 @@ service anvil {
       writeFileSync(file, raw);
       chownSync(file, NOBODY.uid, NOBODY.gid);
     },
-    kill() {
+    async kill() {
       signal('SIGKILL');
+      await exited;
+      // The master is gone; its children may hold the listening socket a moment longer.
+      const until = Date.now() + 5000;
+      while (Date.now() < until && (await listening(port))) await new Promise((r) => setTimeout(r, 50));
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {

@@ -59,7 +59,7 @@ describe('a tick and the bounce mailbox', () => {
   });
 
   it('a mailbox that cannot be read is logged, and the edition is sent all the same', async () => {
-    dovecot.kill();
+    await dovecot.kill();
     const summary = await runTick(config(), { log, reason: 'manual', now: new Date('2026-11-23T08:00:00Z') });
     expect(summary).toMatchObject({ status: 'sent', sent: 2 });
     expect(lines.some((l) => new RegExp(`bounce mailbox imap://127\\.0\\.0\\.1:${dovecot.port}/INBOX: .*ECONNREFUSED`).test(l))).toBe(true);
