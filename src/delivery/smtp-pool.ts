@@ -294,7 +294,9 @@ class SmtpPool implements Transport {
       // The server refused this message; the session is fine after RSET.
       conn.smtp.reset((resetErr) => {
         if (resetErr) this.discard(conn);
-        else if (!this.closed) this.idle.push(conn);
+        // Closed while the RSET was in flight: close() did not see this connection, so it quits here.
+        else if (this.closed) this.retire(conn);
+        else this.idle.push(conn);
         this.pump();
       });
     } else {

@@ -262,3 +262,17 @@ describe('SMTP transport: replacing a connection at its message limit', () => {
     }
   });
 });
+
+describe('SMTP transport: closing', () => {
+  withSinkAndTransport();
+
+  it('quits a connection whose RSET after a refused recipient was still in flight at close (regression: the process stayed alive ~60 s)', async () => {
+    sink.script(({ stage }) => (stage === 'rcpt' ? { code: 550, message: '5.1.1 No such user' } : 'accept'));
+    await failure(transport.send(raw('gone@example.com'), env('gone@example.com')));
+    // The rejection is in; the RSET that follows it is on its way.
+    await transport.close();
+    const until = Date.now() + 5000;
+    while (sink.connections.open > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(sink.connections.open).toBe(0);
+  });
+});
