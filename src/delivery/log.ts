@@ -7,6 +7,7 @@
  * after the whole message went out; it is sent again only on request.
  */
 import type { Db } from '../store/db.js';
+import { holdLock, type HeldLock, type LockHolder } from '../store/lock.js';
 
 export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced' | 'uncertain';
 
@@ -60,27 +61,12 @@ export function deliveriesFor(db: Db, editionId: string): DeliveryRow[] {
 }
 
 /**
- * Takes the per-edition send lock. A lock whose process is gone (killed) is
- * taken over; one held by a live process is refused.
+ * Takes the per-edition send lock: a lease in the locks table, renewed by a heartbeat while the send runs
+ * and owned by `host:pid:random`. A killed sender's lock lapses after its TTL (at once when its process is
+ * gone from this host); a process that reuses its pid (common in containers) does not share its owner id,
+ * so it never keeps the edition locked.
  */
-export function acquireSendLock(db: Db, editionId: string): { ok: true } | { ok: false; pid: number; since: string } {
-  return db.transaction(() => {
-    const row = db.prepare('SELECT pid, started_at FROM send_locks WHERE edition_id = ?').get(editionId) as { pid: number; started_at: string } | undefined;
-    if (row && row.pid !== process.pid && isAlive(row.pid)) return { ok: false as const, pid: row.pid, since: row.started_at };
-    db.prepare('INSERT OR REPLACE INTO send_locks (edition_id, pid, started_at) VALUES (?, ?, ?)').run(editionId, process.pid, new Date().toISOString());
-    return { ok: true as const };
-  }).immediate();
-}
-
-export function releaseSendLock(db: Db, editionId: string): void {
-  db.prepare('DELETE FROM send_locks WHERE edition_id = ? AND pid = ?').run(editionId, process.pid);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+export function acquireSendLock(db: Db, editionId: string): { ok: true; lock: HeldLock } | { ok: false; holder: LockHolder } {
+  const held = holdLock(db, `send:${editionId}`);
+  return held.lock ? { ok: true, lock: held.lock } : { ok: false, holder: held.holder };
 }

@@ -26,7 +26,7 @@ import { nowIso, openDatabase, type Db } from '../store/db.js';
 import { createBreaker, type Breaker } from './breaker.js';
 import { createDispatcher } from './dispatcher.js';
 import { dryRun } from './dry-run.js';
-import { acquireSendLock, releaseSendLock, staleFor } from './log.js';
+import { acquireSendLock, staleFor } from './log.js';
 import { createLogWriter, type LogWrite, type LogWriter } from './log-writer.js';
 import { createMessages, followed, type Messages } from './messages.js';
 import { countsAgainstTheSend, outcomeOf } from './outcome.js';
@@ -92,7 +92,7 @@ export async function sendEdition(config: Config, options: SendOptions): Promise
       );
     }
     const lock = acquireSendLock(db, edition.id);
-    if (!lock.ok) throw new BriefingError('LOCKED', `edition ${edition.id} is already being sent by process ${lock.pid} (since ${lock.since})`);
+    if (!lock.ok) throw new BriefingError('LOCKED', `edition ${edition.id} is already being sent by ${lock.holder.owner} (since ${lock.holder.acquiredAt})`);
     const transport = options.transport ?? createTransport(config, path.join(config.dataDir, 'outbox', edition.id));
     // Each answer is its own small commit (see the top of this file). In WAL mode with synchronous=NORMAL a
     // commit is not fsynced (it survives kill -9, which is what the log promises); only checkpoints fsync,
@@ -108,7 +108,7 @@ export async function sendEdition(config: Config, options: SendOptions): Promise
       return await deliver({ config, db, edition, variants, signer, secret, transport, options, skipped, columns, started });
     } finally {
       if (!options.transport) await transport.close();
-      releaseSendLock(db, edition.id);
+      lock.lock.release();
       db.pragma(`wal_autocheckpoint = ${autocheckpoint}`);
     }
   } finally {

@@ -18,7 +18,7 @@ import { formatError } from '../errors.js';
 import { debug, type Logger } from '../log.js';
 import { formatProblem } from '../problems.js';
 import { openDatabase, type Db } from '../store/db.js';
-import { holdLock, newOwnerId, SEND_LOCK, type LockHolder } from './lock.js';
+import { holdLock, newOwnerId, SEND_LOCK, type LockHolder } from '../store/lock.js';
 import { editionWasSent, interruptedEditions, unsentCount } from './progress.js';
 import { finishTick, isSlotDone, pruneTicks, startTick, type TickReason, type TickResult } from './ticks.js';
 

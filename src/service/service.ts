@@ -16,7 +16,7 @@ import { startServer, type RunningServer } from '../server/server.js';
 import { debug, type Logger } from '../log.js';
 import { displayPath } from '../paths.js';
 import { openDatabase } from '../store/db.js';
-import { holdLock, newOwnerId, SEND_LOCK } from '../schedule/lock.js';
+import { holdLock, newOwnerId, SEND_LOCK } from '../store/lock.js';
 import { createSchedule, type Slot } from '../schedule/plan.js';
 import { createScheduler, type Scheduler } from '../schedule/scheduler.js';
 import { runTick, type TickSummary } from '../schedule/tick.js';

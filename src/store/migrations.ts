@@ -131,4 +131,12 @@ export const migrations: Migration[] = [
       CREATE INDEX delivery_events_edition ON delivery_events (edition_id, kind);
     `,
   },
+  {
+    name: 'send locks are leases',
+    sql: `
+      -- The per-edition send lock is a lease in locks (send:<edition>), with a heartbeat and an owner id a
+      -- new process cannot share. A pid alone was taken over by any live process that reused it.
+      DROP TABLE send_locks;
+    `,
+  },
 ];

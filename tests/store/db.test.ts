@@ -23,7 +23,8 @@ describe('openDatabase', () => {
     expect(Number(db.pragma('busy_timeout', { simple: true }))).toBeGreaterThanOrEqual(5000);
     expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);
-    expect(tables).toEqual(expect.arrayContaining(['subscribers', 'deliveries', 'send_locks']));
+    expect(tables).toEqual(expect.arrayContaining(['subscribers', 'deliveries', 'locks', 'delivery_events']));
+    expect(tables).not.toContain('send_locks');
     db.close();
   });
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/store/db.js';
-import { holdLock, release, renew, tryAcquire } from '../../src/schedule/lock.js';
+import { holdLock, release, renew, tryAcquire } from '../../src/store/lock.js';
 import { tempProject, type TempProject } from '../helpers/project.js';
 
 let project: TempProject;

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import type { Db } from '../store/db.js';
+import type { Db } from './db.js';
 import { debug } from '../log.js';
 
 const log = debug('lock');
