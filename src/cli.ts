@@ -18,13 +18,14 @@ import { registerStatus } from './cli/commands/status.js';
 import { registerStart } from './cli/commands/start.js';
 import { registerSubscribers } from './cli/commands/subscribers.js';
 import { registerSend } from './cli/commands/send.js';
+import { registerPreflight } from './cli/commands/preflight.js';
 import { registerServe } from './cli/commands/serve.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 export type Register = (program: Command, ctx: ReturnType<typeof createContext>, run: RunAction) => void;
 
-const commands: Register[] = [registerNew, registerCheck, registerAssemble, registerPreview, registerBuild, registerRunNow, registerStart, registerSubscribers, registerSend, registerStatus, registerBounces, registerServe];
+const commands: Register[] = [registerNew, registerCheck, registerAssemble, registerPreview, registerBuild, registerRunNow, registerStart, registerSubscribers, registerPreflight, registerSend, registerStatus, registerBounces, registerServe];
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('briefing')

@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'BOUNCES_INVALID'
   | 'BOUNCE_MAILBOX_FAILED'
   | 'SEND_STALE'
+  | 'PREFLIGHT_FAILED'
   | 'SECRET_MISSING'
   | 'LOCKED'
   | 'USAGE'

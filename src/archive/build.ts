@@ -43,6 +43,8 @@ export interface BuildOptions {
   search?: boolean;
   /** Briefs per search index shard (default SEARCH_SHARD_SIZE). */
   searchShardSize?: number;
+  /** Include editions not yet public, and their briefs (a local preview: see PublishedOptions.drafts). */
+  drafts?: boolean;
 }
 
 export interface BuildResult {
@@ -68,7 +70,7 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
   let memos: Promise<void> | undefined;
   try {
     const memo = archiveMemos(config);
-    const published = await loadPublished(config, memo.load);
+    const published = await loadPublished(config, { ...memo.load, drafts: Boolean(options.drafts) });
     lap('load briefs and editions');
     const { problems } = published;
     for (const p of problems) options.log.warn(formatProblem(p));

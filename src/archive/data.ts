@@ -60,6 +60,10 @@ export interface ArchiveBrief {
   entities: string[];
   related: Array<{ url: string; title: string; date: string; dateLabel: string; themes: ThemeRef[] }>;
   editions: Array<{ url: string; label: string }>;
+  /** Oldest first, as written. */
+  corrections: Array<{ date: string; dateLabel: string; text: string }>;
+  /** The last correction's date, or the brief's own: its feed entry's `updated`. */
+  updated: string;
 }
 
 export interface ArchiveTheme extends ThemeRef {
@@ -123,7 +127,8 @@ export interface Feed {
 }
 
 export interface ArchiveData {
-  site: { title: string; description: string; language: string; baseUrl: string };
+  /** drafts: a `build --drafts` site, with editions not yet sent; marked as such and kept out of search engines. */
+  site: { title: string; description: string; language: string; baseUrl: string; drafts: boolean };
   urls: { home: string; themes: string; editions: string; feed: string; feedAbsolute: string; subscribe: string; search: string; css: string; searchScript: string; favicon: string };
   themes: ArchiveTheme[];
   briefs: ArchiveBrief[];
@@ -211,6 +216,8 @@ function briefView(b: Brief, ctx: ViewContext, baseUrl: string, bodyHtml: string
     entities: b.entities,
     related: [],
     editions: ctx.editionsOf.get(b.id) ?? [],
+    corrections: b.corrections.map((c) => ({ date: c.date, dateLabel: ctx.dayLabel(c.date), text: c.text })),
+    updated: b.corrections.reduce((latest, c) => (c.date > latest ? c.date : latest), b.date),
   };
 }
 
@@ -308,7 +315,7 @@ export function archiveData(published: Published, { markdown = renderMarkdown, n
   });
 
   return {
-    site: { title: config.site.title, description: config.site.description, language: lang, baseUrl },
+    site: { title: config.site.title, description: config.site.description, language: lang, baseUrl, drafts: Boolean(published.drafts) },
     urls: {
       home: paths.home(),
       themes: paths.themes(),
@@ -392,12 +399,13 @@ function feed(
     link: b.absoluteUrl,
     title: b.title,
     published: `${b.date}T00:00:00Z`,
-    updated: `${b.date}T00:00:00Z`,
+    updated: `${b.updated}T00:00:00Z`,
     summary: b.summary,
     contentHtml: xmlSafe(
       `<p>${escapeHtml(b.summary)}</p>` +
       (b.whyItMatters ? `<p><strong>Why it matters:</strong> ${escapeHtml(b.whyItMatters)}</p>` : '') +
       b.bodyHtml +
+      (b.corrections.length ? `<p><strong>Corrections:</strong></p><ul>${b.corrections.map((c) => `<li>${escapeHtml(c.dateLabel)}: ${escapeHtml(c.text)}</li>`).join('')}</ul>` : '') +
       `<p>Source: ${b.source.url ? `<a href="${escapeHtml(b.source.url)}">${escapeHtml(b.source.name)}</a>` : escapeHtml(b.source.name)}</p>`,
     ),
     categories: b.themes.map((t) => t.label),
@@ -408,8 +416,8 @@ function feed(
     alternateUrl: absolute(o.baseUrl, o.alternate),
     title: o.title,
     subtitle: o.subtitle,
-    // Deterministic: the newest entry's date, so an unchanged archive gives an unchanged feed.
-    updated: entries[0]?.updated ?? '1970-01-01T00:00:00Z',
+    // Deterministic: the latest entry's date (a correction counts), so an unchanged archive gives an unchanged feed.
+    updated: entries.reduce((latest, e) => (e.updated > latest ? e.updated : latest), '1970-01-01T00:00:00Z'),
     entries,
   };
 }

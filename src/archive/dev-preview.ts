@@ -46,7 +46,8 @@ export class BriefPreview {
    * Writes each published brief's page into `outDir`; returns the pages written.
    */
   write(published: Published, briefs: readonly Brief[], archive: ArchiveData, outDir: string): string[] {
-    const ready = briefs.filter((b) => b.status === 'ready');
+    // What the full build will not show (a draft, or not yet public), the preview does not write either.
+    const ready = briefs.filter((b) => b.status === 'ready' && published.shows(b));
     if (ready.length === 0) return [];
     const ids = new Set(ready.map((b) => b.id));
     // The order loadBriefs gives: newest first, then by id. Related briefs depend on it.

@@ -88,12 +88,20 @@ export const frontmatterSchema = z.strictObject(
       .pipe(z.array(text('entity')))
       .default([]),
     status: z.enum(['draft', 'ready'], 'status must be "draft" or "ready"'),
+    /**
+     * What changed after the brief went out, oldest first: shown on its page, in its feed entry's `updated`,
+     * and listed by the next edition to the readers who got it.
+     */
+    corrections: z
+      .array(z.strictObject({ date: isoDate('corrections date'), text: oneLine('correction', 500) }, 'each correction is a mapping with date and text'), 'corrections must be a list')
+      .default([]),
   },
   'frontmatter must be a mapping of keys to values',
 );
 
 export const FRONTMATTER_KEYS = Object.keys(frontmatterSchema.shape);
 export const SOURCE_KEYS = Object.keys(sourceSchema.shape);
+export const CORRECTION_KEYS = ['date', 'text'];
 
 export type Frontmatter = z.output<typeof frontmatterSchema>;
 export type Source = Frontmatter['source'];

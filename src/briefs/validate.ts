@@ -41,7 +41,7 @@ export function validateBrief(raw: FrontmatterFile, themes: readonly Theme[]): V
   if (!result.success || problems.some((p) => p.severity === 'error')) return { brief: undefined, problems };
 
   const brief: Brief = { ...result.data, id, file, body: raw.body, bodyLine: raw.bodyLine };
-  problems.push(...warnings(brief, raw));
+  problems.push(...warnings(brief, raw), ...checkCorrections(brief, raw));
   // A ready brief goes to readers as it is: what was left to write keeps it out, named where it stands.
   const unfinished = brief.status === 'ready' ? leftovers(brief, raw) : [];
   problems.push(...unfinished);
@@ -88,6 +88,13 @@ function warnings(brief: Brief, raw: FrontmatterFile): Problem[] {
     out.push(problem('warning', 'no-key-points', brief.file, { line: brief.bodyLine, col: 1 }, 'no key points: the body below the frontmatter is empty'));
   }
   return out;
+}
+
+/** A correction comes after the brief: one dated before it is a typo in the date. */
+function checkCorrections(brief: Brief, raw: FrontmatterFile): Problem[] {
+  return brief.corrections.flatMap((c, i) =>
+    c.date < brief.date ? [problem('error', 'correction-date', brief.file, raw.yaml.positionOf(['corrections', i, 'date']), `correction dated ${c.date}, before the brief itself (${brief.date})`)] : [],
+  );
 }
 
 /** Placeholders writers leave for what is still to come. */

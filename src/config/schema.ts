@@ -63,6 +63,12 @@ export const configSchema = z.strictObject({
         .url({ protocol: /^https?$/, error: 'expected an absolute http(s) URL such as "https://briefing.example.org"' })
         .transform((u) => u.replace(/\/+$/, '')),
       language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'expected a language tag such as "en"').default('en'),
+      /**
+       * When an edition and its briefs reach the public archive and feeds. `on-send` (the default): once its
+       * first message went out (`sent_at`), so the web never shows readers what their inbox has not, nor an
+       * editor's draft. `on-date`: also once its date has come, for a site without subscribers.
+       */
+      publish: z.enum(['on-send', 'on-date'], 'expected on-send or on-date').default('on-send'),
     }),
   sender: z.strictObject({
     name: oneLine,
@@ -131,6 +137,15 @@ export const configSchema = z.strictObject({
           private_key_file: z.string().min(1),
         })
         .optional(),
+    })
+    .prefault({}),
+  /** The pre-send checks (`briefing preflight`, before every send and at each tick). */
+  preflight: z
+    .strictObject({
+      /** Fetch every source link of the edition; without a network each is "could not check", a warning. */
+      check_links: z.boolean().default(true),
+      link_timeout_ms: z.number().int().min(500).max(60_000).default(8_000),
+      link_concurrency: z.number().int().min(1).max(16).default(4),
     })
     .prefault({}),
   server: z

@@ -64,6 +64,8 @@ export interface SendOptions {
   variants?: VariantCache;
   /** An open database to use (not closed by sendEdition). */
   db?: Db;
+  /** Called once `sent_at` is in the edition file (at the first accepted message): the edition is public now. */
+  onMarkedSent?: () => void;
 }
 
 /** WAL pages between automatic checkpoints while sending (4 KB pages: ~40 MB). */
@@ -196,8 +198,9 @@ async function deliver(ctx: DeliverContext): Promise<SendSummary> {
   let marking: Promise<void> | undefined;
   const wentOut = () => {
     if (edition.sent_at) return;
-    marking ??= markEditionSent(edition.file, new Date()).catch((error: unknown) =>
-      options.log.warn(`could not record sent_at in ${edition.file} (${(error as Error).message}); the delivery log still says it was sent`),
+    marking ??= markEditionSent(edition.file, new Date()).then(
+      () => options.onMarkedSent?.(),
+      (error: unknown) => options.log.warn(`could not record sent_at in ${edition.file} (${(error as Error).message}); the delivery log still says it was sent`),
     );
   };
   // A failed commit stops the dispatch (it is made only once the dispatch has started).

@@ -59,6 +59,8 @@ export interface EmailModel {
   /** The editor's note as written (Markdown), for the text part. */
   note: string;
   sections: EmailSection[];
+  /** Corrections since the last edition to briefs of the variant's themes that readers were sent. */
+  corrections: Array<{ title: string; url: string; dateLabel: string; text: string }>;
   totalItems: number;
   shownItems: number;
   greeting: string | undefined;
@@ -189,6 +191,9 @@ export function emailModel(config: Config, edition: ResolvedEdition, themes: rea
     noteHtml: edition.note.trim() ? renderMarkdown(edition.note) : '',
     note: edition.note.trim(),
     sections,
+    corrections: edition.corrections
+      .filter((c) => c.themes.some((t) => themes.some((theme) => theme.slug === t)))
+      .map((c) => ({ title: oneLine(c.title), url: absolute(base, paths.brief(c.briefId)), dateLabel: formatDate(c.date, config.site.language), text: c.text })),
     totalItems: sections.reduce((n, s) => n + s.total, 0),
     shownItems: sections.reduce((n, s) => n + s.items.length, 0),
     greeting: greeting || undefined,

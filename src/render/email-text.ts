@@ -96,6 +96,12 @@ export function emailText(model: EmailModel): string {
     }
   }
 
+  if (model.corrections.length > 0) {
+    out.push(rule('-'), 'CORRECTIONS', '');
+    for (const c of model.corrections) out.push(...wrap(`${c.title} ${link(c.url)} (${c.dateLabel}): ${c.text}`, '  - ', '    '));
+    out.push('');
+  }
+
   out.push(rule('-'));
   out.push(...wrap(`You get this email because you subscribed to ${model.siteTitle} (${model.siteUrl}). This copy covers ${model.themeLabels.join(', ')}.`));
   out.push('', `Manage your themes: ${model.preferencesUrl}`, `Unsubscribe: ${model.unsubscribeUrl}`, '', ...wrap(model.postalAddress), '');

@@ -9,10 +9,13 @@ import { loadProjectBriefs } from '../briefs/load.js';
 import type { Config } from '../config/schema.js';
 import { assembleEdition } from '../editions/assemble.js';
 import { loadEditions } from '../editions/store.js';
+import { isPublic } from '../editions/published.js';
+import { todayIn } from '../briefs/create.js';
 import { buildArchive } from '../archive/build.js';
 import { messagesWentOut, staleFor } from '../delivery/log.js';
 import { sendEdition } from '../delivery/send.js';
 import { pollBounceMailbox } from '../bounces/imap.js';
+import { preflightGate } from '../preflight/preflight.js';
 import { formatImportSummary } from '../bounces/import.js';
 import { formatError } from '../errors.js';
 import { debug, type Logger } from '../log.js';
@@ -137,8 +140,9 @@ async function pipeline(
   let edition: string | undefined;
   let action: Outcome['action'];
   const resumedOlder: string[] = [];
+  const archive = archiveStep(config, options);
   const send = async (id: string) => {
-    const result = await sendEdition(config, { edition: id, log: quiet(options.log), signal: options.signal, db, progress: 'none' });
+    const result = await sendEdition(config, { edition: id, log: quiet(options.log), signal: options.signal, db, progress: 'none', onMarkedSent: archive.published });
     counts.sent += result.sent;
     counts.failed += result.failed + result.bounced + result.blocked;
     counts.uncertain += result.uncertain;
@@ -205,21 +209,50 @@ async function pipeline(
     edition = target;
     action = targetAction;
 
-    // 3. The archive and the emails. A resumed send already has its archive.
-    if (action !== 'resumed') {
-      // Step 1 already reported the bad briefs; the build's copy of those warnings goes to debug.
-      await buildArchive(config, { outDir: options.distDir ?? path.join(config.root, 'dist'), log: quiet(options.log, { warnings: false }) });
-    }
+    // The pre-send checks: an error fails the tick before anything goes out (`send --force` overrides it).
+    if (action !== 'resumed') await preflightGate(config, target, { db, log: quiet(options.log) });
+
+    // 3. The archive, now if the edition is public already (site.publish: on-date); otherwise it is built
+    //    once the first message went out, while the rest go out. A resumed send already has its archive.
+    const targetRecord = (await loadEditions(config.editionsDir)).editions.find((e) => e.id === target);
+    if (action !== 'resumed' && targetRecord && isPublic(config, targetRecord, todayIn(config.schedule.timezone, options.now))) await archive.build();
     if (options.signal.aborted) return interruptedOutcome();
 
     // 4. Send. On abort, messages in flight finish and the rest stay pending for the next start.
     await send(target);
+    await archive.settled();
+    if (action !== 'resumed' && !archive.started() && !targetRecord?.sent_at) {
+      options.log.warn(`edition ${target} went to nobody (no confirmed subscriber follows its themes); it stays a draft, off the archive until a message of it goes out (or set site.publish: on-date)`);
+    }
     counts.pending = unsentCount(db, target);
     const status: TickResult = options.signal.aborted && counts.pending > 0 ? 'interrupted' : 'sent';
     return { status, edition, action, resumedOlder, ...counts };
   } catch (error) {
     return { status: 'failed', edition, action, resumedOlder, ...counts, error };
   }
+}
+
+/**
+ * The tick's archive build: at most one per tick, started before the send or by the send's first accepted
+ * message. One started by the send runs beside it; its failure is a warning, since the mail went out.
+ */
+function archiveStep(config: Config, options: TickOptions) {
+  let building: Promise<unknown> | undefined;
+  let during = false;
+  // Step 1 already reported the bad briefs; the build's copy of those warnings goes to debug.
+  const build = () => (building ??= buildArchive(config, { outDir: options.distDir ?? path.join(config.root, 'dist'), log: quiet(options.log, { warnings: false }) }));
+  return {
+    build: async () => void (await build()),
+    published: () => {
+      during = building === undefined;
+      build().catch((error: unknown) => options.log.warn(`the archive could not be rebuilt after the edition went out, so it still shows the previous build: ${formatError(error).replace(/^error: /, '')}`));
+    },
+    started: () => building !== undefined,
+    /** Waits for a build the send started (its failure was logged). */
+    settled: async () => {
+      if (during) await building!.catch(() => undefined);
+    },
+  };
 }
 
 /** Keeps a tick's output to its summary line and warnings: stages' progress goes to debug. */

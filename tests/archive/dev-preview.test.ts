@@ -46,7 +46,7 @@ describe('BriefPreview', () => {
   it('renders a newly written brief as the next full build will', async () => {
     const before = await loadPublished(site.config);
     const data = archiveData(before);
-    const file = site.project.writeBrief('just-saved.md', briefText({ title: 'Just saved {{ 6*7 }}', date: '2030-01-01', themes: ['export-controls'], entities: ['Entity 3'] }));
+    const file = site.project.writeBrief('just-saved.md', briefText({ title: 'Just saved {{ 6*7 }}', date: '2026-12-06', themes: ['export-controls'], entities: ['Entity 3'] }));
     const { briefs } = await loadBriefs([file], site.config.themes);
     const out = path.join(scratch, 'new');
     expect(new BriefPreview(siteTemplatesDir(site.config)).write(before, briefs, data, out)).toHaveLength(1);
@@ -56,6 +56,13 @@ describe('BriefPreview', () => {
     expect(pageOf(out, 'just-saved')).toBe(pageOf(full, 'just-saved'));
     expect(pageOf(out, 'just-saved')).toContain('Just saved {{ 6*7 }}');
   }, 120_000);
+
+  it('writes nothing for a brief the full build keeps off the site: one dated after today', async () => {
+    const published = await loadPublished(site.config);
+    const file = site.project.writeBrief('tomorrows-news.md', briefText({ title: 'Not yet', date: '2099-01-01' }));
+    const { briefs } = await loadBriefs([file], site.config.themes);
+    expect(new BriefPreview(siteTemplatesDir(site.config)).write(published, briefs, archiveData(published), path.join(scratch, 'future'))).toEqual([]);
+  });
 
   it('writes nothing for a draft', async () => {
     const published = await loadPublished(site.config);

@@ -16,11 +16,11 @@ export async function editionProject(config: Record<string, unknown> = {}): Prom
   });
   project.writeBrief(
     'safety-news.md',
-    briefText({ title: 'Safety institute publishes evaluation', themes: ['safety'], date: '2026-11-20' }, '- Evaluations found gaps.\n- More testing is planned.\n'),
+    briefText({ title: 'Safety institute publishes evaluation', themes: ['safety'], date: '2026-11-20', source: { name: 'Example News', url: 'https://example.org/safety-evaluation' } }, '- Evaluations found gaps.\n- More testing is planned.\n'),
   );
   project.writeBrief(
     'open-weights-news.md',
-    briefText({ title: 'Open weights model tops leaderboard', themes: ['open-source'], date: '2026-11-21' }, '- A new open model leads.\n- Licence allows commercial use.\n'),
+    briefText({ title: 'Open weights model tops leaderboard', themes: ['open-source'], date: '2026-11-21', source: { name: 'Example News', url: 'https://example.org/open-weights' } }, '- A new open model leads.\n- Licence allows commercial use.\n'),
   );
   await writeEdition(project.editionsDir, { number: 1, date: EDITION_ID, briefs: ['open-weights-news', 'safety-news'], note: '' });
   return project;

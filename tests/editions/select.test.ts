@@ -5,7 +5,7 @@ import { selectBriefs } from '../../src/editions/select.js';
 
 const themes = DEFAULT_THEMES as Theme[];
 const brief = (id: string, date: string, primary: string, status: 'ready' | 'draft' = 'ready'): Brief =>
-  ({ id, date, themes: [primary], status, title: id, summary: 's', entities: [], source: { name: 'n' }, file: `${id}.md`, body: '', bodyLine: 1 }) as Brief;
+  ({ id, date, themes: [primary], status, title: id, summary: 's', entities: [], corrections: [], source: { name: 'n' }, file: `${id}.md`, body: '', bodyLine: 1 }) as Brief;
 
 describe('selectBriefs', () => {
   it('takes ready briefs dated on or before the date that no edition has, grouped by theme, newest first', () => {

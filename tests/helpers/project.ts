@@ -14,10 +14,13 @@ export const FIXTURES = path.join(ROOT, 'tests/fixtures');
 export const CLI = path.join(ROOT, 'bin/briefing.js');
 
 export const TEST_CONFIG = {
-  site: { title: 'Test Briefing', base_url: 'https://briefing.test', description: 'A test briefing.' },
+  // on-date: most tests build archives of briefs no edition has mailed (tests/archive/publish.test.ts covers the default, on-send).
+  site: { title: 'Test Briefing', base_url: 'https://briefing.test', description: 'A test briefing.', publish: 'on-date' },
   sender: { name: 'Test Briefing', address: 'briefing@briefing.test' },
   postal_address: '1 Test Street, Testville',
   schedule: { cron: '0 7 * * 1', timezone: 'Europe/Berlin' },
+  // Source links point at example.org; tests/preflight/links.test.ts fetches real ones on loopback.
+  preflight: { check_links: false },
 };
 
 export interface TempProject {

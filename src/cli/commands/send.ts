@@ -14,6 +14,7 @@ export function registerSend(program: Command, ctx: CommandContext, run: RunActi
     .option('--resend-uncertain', 'also resend messages whose connection was lost after the message went out')
     .option('--resume-stale', 'finish an interrupted send even when it began longer ago than delivery.resume_max_age')
     .option('--test <addresses>', 'send the real message to these addresses only (comma-separated), subject "[Test] …"; records nothing')
+    .option('--force', 'send even when the pre-send checks (briefing preflight) find errors; each one is printed')
     .addHelpText(
       'after',
       '\nWith SMTP_URL set, mail goes over SMTP (BRIEFING_SECRET required); without it, each message is written\n' +
@@ -23,12 +24,15 @@ export function registerSend(program: Command, ctx: CommandContext, run: RunActi
         'cannot be reached, its TLS fails or it refuses the login. During the send it stops when too many answers\n' +
         'are blocks or connection failures (delivery.max_error_rate), leaving the rest pending for the next run.\n' +
         'Only a dead mailbox (5.1.x, 5.2.1) suppresses an address; a block (5.7.x, DMARC, spam) suppresses nobody.\n' +
+        'First the pre-send checks run (briefing preflight): an error stops the send before any message, unless\n' +
+        '--force; a send already under way (resumed) is not stopped by them.\n' +
         'Exit status: 0 when nothing failed, 1 when some messages failed or were blocked, or the send stopped.',
     )
-    .action((edition: string, opts: { dryRun?: boolean; resendUncertain?: boolean; resumeStale?: boolean; test?: string }) =>
+    .action((edition: string, opts: { dryRun?: boolean; resendUncertain?: boolean; resumeStale?: boolean; test?: string; force?: boolean }) =>
       run(async () => {
         if (opts.test !== undefined) return testSend(ctx, edition, opts.test);
         const { sendEdition } = await stage();
+        await checkBeforeSending(ctx, edition, { force: Boolean(opts.force), dryRun: Boolean(opts.dryRun) });
         const controller = new AbortController();
         const stop = () => {
           if (controller.signal.aborted) process.exit(130);
@@ -54,6 +58,30 @@ export function registerSend(program: Command, ctx: CommandContext, run: RunActi
         }
       }),
     );
+}
+
+/**
+ * The pre-send checks, before anything is recorded. A dry run prints every problem and stops for none; a
+ * send already under way is finished whatever they say (half the list has it).
+ */
+async function checkBeforeSending(ctx: CommandContext, edition: string, opts: { force: boolean; dryRun: boolean }): Promise<void> {
+  const config = ctx.config();
+  const [{ preflight, preflightGate }, { openDatabase }, { messagesWentOut }, { formatProblem }] = await Promise.all([
+    import('../../preflight/preflight.js'),
+    import('../../store/db.js'),
+    import('../../delivery/log.js'),
+    import('../../problems.js'),
+  ]);
+  const db = openDatabase(config.dataDir);
+  try {
+    if (opts.dryRun) {
+      for (const p of (await preflight(config, edition, { db })).problems) ctx.log.warn(formatProblem(p));
+      return;
+    }
+    await preflightGate(config, edition, { db, force: opts.force, log: ctx.log, underWay: (id) => messagesWentOut(db, id) });
+  } finally {
+    db.close();
+  }
 }
 
 async function testSend(ctx: CommandContext, edition: string, list: string): Promise<ExitCode> {
