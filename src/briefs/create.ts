@@ -21,6 +21,11 @@ export interface NewBriefOptions {
   url?: string;
   /** YYYY-MM-DD; defaults to today in the configured time zone. */
   date?: string;
+  /** From the article's page (new --from-url): only what it gives. */
+  published?: string;
+  author?: string;
+  language?: string;
+  originalTitle?: string;
 }
 
 export function slugify(title: string, maxLength = 60): string {
@@ -45,13 +50,20 @@ export function briefTemplate(options: NewBriefOptions & { date: string }): stri
     title: options.title,
     date: options.date,
     themes: options.themes,
-    source: { name: options.sourceName ?? TEMPLATE_TEXT.sourceName, ...(options.url ? { url: options.url } : {}) },
+    source: {
+      name: options.sourceName ?? TEMPLATE_TEXT.sourceName,
+      ...(options.url ? { url: options.url } : {}),
+      ...(options.published ? { published: options.published } : {}),
+      ...(options.author ? { author: options.author } : {}),
+      ...(options.language ? { language: options.language } : {}),
+      ...(options.originalTitle ? { original_title: options.originalTitle } : {}),
+    },
     summary: TEMPLATE_TEXT.summary,
     why_it_matters: TEMPLATE_TEXT.whyItMatters,
     entities: [],
     status: 'draft',
   };
-  const yaml = stringify(frontmatter, { lineWidth: 0 }).replace(/^date: "(\d{4}-\d{2}-\d{2})"$/m, 'date: $1');
+  const yaml = stringify(frontmatter, { lineWidth: 0 }).replace(/^( *)(date|published): "(\d{4}-\d{2}-\d{2})"$/gm, '$1$2: $3');
   return `---\n${yaml}---\n\n${TEMPLATE_TEXT.keyPoints.map((p) => `- ${p}\n`).join('')}`;
 }
 

@@ -1,26 +1,48 @@
 import type { Command } from 'commander';
-import { createBrief } from '../../briefs/create.js';
+import { createBrief, type NewBriefOptions } from '../../briefs/create.js';
+import type { Config } from '../../config/schema.js';
+import { UsageError } from '../../errors.js';
 import { EXIT, type CommandContext, type RunAction } from '../context.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+interface NewOptions {
+  theme: string[];
+  sourceName?: string;
+  url?: string;
+  fromUrl?: string;
+  date?: string;
+}
 
 export function registerNew(program: Command, ctx: CommandContext, run: RunAction) {
   program
     .command('new')
     .description('write a new draft brief with today\'s date and print its path')
-    .argument('<title>', 'the brief\'s title (one line, at most 140 characters)')
+    .argument('[title]', 'the brief\'s title (one line, at most 140 characters); with --from-url, the page\'s title by default')
     .requiredOption('-t, --theme <slug>', 'a theme; repeat for more (the first is the primary theme)', collect, [])
     .option('--source-name <name>', 'the publication')
     .option('--url <url>', 'the article\'s URL (http or https)')
+    .option('--from-url <url>', 'fetch the article and fill the title and source (name, url, published, author, language, original title) from its own metadata')
     .option('--date <YYYY-MM-DD>', 'the brief\'s date (default: today)')
-    .action((title: string, opts: { theme: string[]; sourceName?: string; url?: string; date?: string }) =>
+    .addHelpText(
+      'after',
+      '\n--from-url reads Open Graph and article tags, JSON-LD, the canonical link and <html lang>; whatever the page\n' +
+        'does not say stays out of the brief. When the page is in another language than site.language, its title\n' +
+        'becomes source.original_title (write your own title as the argument).',
+    )
+    .action((titleArg: string | undefined, opts: NewOptions) =>
       run(async () => {
-        const file = await createBrief(ctx.config(), {
-          title,
+        const config = ctx.config();
+        const fields = opts.fromUrl ? await fromPage(config, opts.fromUrl, titleArg, ctx) : { title: titleArg };
+        if (!fields.title) throw new UsageError('give the brief a title: briefing new "<title>" --theme <slug>');
+        // What the writer typed wins over what the page says.
+        const file = await createBrief(config, {
+          ...fields,
           themes: opts.theme,
           ...(opts.sourceName ? { sourceName: opts.sourceName } : {}),
           ...(opts.url ? { url: opts.url } : {}),
           ...(opts.date ? { date: opts.date } : {}),
+          title: fields.title,
         });
         ctx.log.info(file);
         // The path alone on stdout (for scripts); what to do next on stderr.
@@ -28,4 +50,34 @@ export function registerNew(program: Command, ctx: CommandContext, run: RunActio
         return EXIT.ok;
       }),
     );
+}
+
+/** The brief's fields from the article's page; the writer's own title and source name win. */
+async function fromPage(config: Config, url: string, title: string | undefined, ctx: CommandContext): Promise<Partial<NewBriefOptions>> {
+  const { fetchPageFacts } = await import('../../briefs/from-url.js');
+  const page = await fetchPageFacts(url, { timeoutMs: config.preflight.link_timeout_ms, userAgent: `Briefing (+${config.site.base_url})` });
+  const primary = (tag: string) => tag.split('-')[0];
+  const foreign = page.language !== undefined && primary(page.language) !== primary(config.site.language);
+  const fields: Partial<NewBriefOptions> = {
+    title: title ?? page.title,
+    url: page.url,
+    ...(page.siteName ? { sourceName: page.siteName } : {}),
+    ...(page.published ? { published: page.published } : {}),
+    ...(page.author ? { author: page.author } : {}),
+    ...(page.language ? { language: page.language } : {}),
+    ...(foreign && page.title ? { originalTitle: page.title } : {}),
+  };
+  const said: Record<string, string | undefined> = {
+    title: page.title,
+    'source.name': page.siteName,
+    'source.url': page.url,
+    'source.published': page.published,
+    'source.author': page.author,
+    'source.language': page.language,
+    ...(foreign ? { 'source.original_title': page.title } : {}),
+  };
+  const keys = Object.keys(said);
+  const missing = keys.filter((k) => said[k] === undefined);
+  ctx.log.warn(`From ${page.url}: ${keys.filter((k) => said[k] !== undefined).join(', ')}${missing.length ? `; the page does not give ${missing.join(', ')}` : ''}.`);
+  return fields;
 }

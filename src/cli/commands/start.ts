@@ -25,30 +25,35 @@ export function registerStart(program: Command, ctx: CommandContext, run: RunAct
         if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) {
           throw new UsageError(`--port must be a port number, not "${opts.port}"`);
         }
-        const service = await startService(config, {
-          log: ctx.log,
-          ...(port !== undefined ? { port } : {}),
-          ...(opts.host ? { host: opts.host } : {}),
-        });
-        await new Promise<void>((resolve) => {
-          let stopping = false;
-          const onSignal = (signal: NodeJS.Signals) => {
-            if (stopping) {
-              // A second signal means "now": the interrupted tick resumes at the next start.
-              ctx.log.warn(`${signal} again: stopping at once; the interrupted send resumes at the next start`);
-              process.exit(EXIT.problem);
-            }
-            stopping = true;
-            ctx.log.info(`${signal}: stopping (send ${signal} again to stop at once)…`);
-            void service.stop().then(() => {
-              process.off('SIGTERM', onSignal);
-              process.off('SIGINT', onSignal);
-              resolve();
-            });
-          };
-          process.on('SIGTERM', onSignal);
-          process.on('SIGINT', onSignal);
-        });
+        // Listening before the service starts: a signal during start-up (the banner is printed before
+        // startService returns) stops it as soon as it is up, gracefully, instead of killing it.
+        let stopping = false;
+        let stopRequested: (() => void) | undefined;
+        const requested = new Promise<void>((resolve) => (stopRequested = resolve));
+        const onSignal = (signal: NodeJS.Signals) => {
+          if (stopping) {
+            // A second signal means "now": the interrupted tick resumes at the next start.
+            ctx.log.warn(`${signal} again: stopping at once; the interrupted send resumes at the next start`);
+            process.exit(EXIT.problem);
+          }
+          stopping = true;
+          ctx.log.info(`${signal}: stopping (send ${signal} again to stop at once)…`);
+          stopRequested!();
+        };
+        process.on('SIGTERM', onSignal);
+        process.on('SIGINT', onSignal);
+        try {
+          const service = await startService(config, {
+            log: ctx.log,
+            ...(port !== undefined ? { port } : {}),
+            ...(opts.host ? { host: opts.host } : {}),
+          });
+          await requested;
+          await service.stop();
+        } finally {
+          process.off('SIGTERM', onSignal);
+          process.off('SIGINT', onSignal);
+        }
         ctx.log.info('Briefing stopped.');
         return EXIT.ok;
       }),
