@@ -18,7 +18,10 @@ export const ITEMS_PER_EDITION = 30;
 const THEMES = DEFAULT_THEMES.map((t) => t.slug);
 
 export const BENCH_CONFIG = {
-  site: { title: 'Bench Briefing', base_url: 'https://bench.briefing.test', description: 'A synthetic briefing for benchmarks.' },
+  // on-date: the corpus is dated in 2024–2025, so every brief is public, as in the bare Eleventy site it is compared with.
+  site: { title: 'Bench Briefing', base_url: 'https://bench.briefing.test', description: 'A synthetic briefing for benchmarks.', publish: 'on-date' },
+  // The corpus's source links are made up: never fetch them.
+  preflight: { check_links: false },
   sender: { name: 'Bench Briefing', address: 'briefing@bench.briefing.test' },
   postal_address: '1 Bench Street, Benchville',
   schedule: { cron: '0 7 * * 1', timezone: 'UTC' },

@@ -5,7 +5,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
-import { BriefingError, InputError, UsageError, formatError } from './errors.js';
+import path from 'node:path';
+import { DB_FILE } from './paths.js';
+import { BriefingError, InputError, UsageError, diskProblem, formatError } from './errors.js';
 import { createContext, EXIT, type GlobalOptions, type RunAction } from './cli/context.js';
 import { registerCheck } from './cli/commands/check.js';
 import { registerNew } from './cli/commands/new.js';
@@ -52,16 +54,24 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return exitCode;
   } catch (error) {
-    return report(error, Boolean(program.opts<GlobalOptions>().debug));
+    // SQLite's "database or disk is full" names no file: it is the database's.
+    const dataDir = ctx.loadedConfig()?.dataDir;
+    return report(error, Boolean(program.opts<GlobalOptions>().debug), dataDir && path.join(dataDir, DB_FILE));
   }
 }
 
-function report(error: unknown, debug: boolean): number {
+function report(error: unknown, debug: boolean, database: string | undefined): number {
   if (error instanceof CommanderError) {
     // Commander has already printed its message (or the help).
     return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
   process.stderr.write(formatError(error, debug) + '\n');
+  // A full or read-only disk is the machine's problem, not a bug: say which disk and which file.
+  const disk = diskProblem(error, database);
+  if (disk) {
+    process.stderr.write(`${disk}\n`);
+    return EXIT.problem;
+  }
   if (error instanceof UsageError) return EXIT.usage;
   if (error instanceof InputError || error instanceof BriefingError) return EXIT.problem;
   if (!debug) process.stderr.write('This looks like a bug in Briefing; run again with --debug for details.\n');

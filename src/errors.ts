@@ -3,6 +3,9 @@
  * context; the original error is kept as `cause`, and `formatError` is the one
  * place that decides how much of the chain a user sees.
  */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+
 export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'CONFIG_NOT_FOUND'
@@ -88,4 +91,37 @@ export function formatError(error: unknown, debug = false): string {
     depth += 1;
   }
   return lines.join('\n');
+}
+
+/** Errors of the disk, not of Briefing: full, over quota, read-only. */
+const DISK_CODES: Record<string, string> = { ENOSPC: 'is full', EDQUOT: 'is over its quota', EROFS: 'is read-only', SQLITE_FULL: 'is full' };
+
+/**
+ * When the error (or one of its causes) is the disk's: which disk (its mount point) and which path, in one
+ * line, so the CLI says so instead of calling it a bug. `database` names the file of SQLite's "database or
+ * disk is full", which carries no path.
+ */
+export function diskProblem(error: unknown, database?: string): string | undefined {
+  let current: unknown = error;
+  let file: string | undefined;
+  for (let depth = 0; current instanceof Error && depth < 8; depth++) {
+    if (current instanceof BriefingError && current.file) file = current.file;
+    const { code, path: errorPath } = current as NodeJS.ErrnoException;
+    const what = code ? DISK_CODES[code] : undefined;
+    if (what) {
+      const where = errorPath ?? (code!.startsWith('SQLITE_') ? database : file);
+      return where ? `the disk holding ${where} (mounted at ${mountPointOf(where)}) ${what} (${code}); free some space there and run the command again` : `a disk ${what} (${code}); free some space and run the command again`;
+    }
+    current = current.cause;
+  }
+  return undefined;
+}
+
+/** The mount point of the filesystem a path is on: the highest folder above it on the same device. */
+function mountPointOf(target: string): string {
+  let dir = path.resolve(target);
+  while (!existsSync(dir)) dir = path.dirname(dir);
+  const device = statSync(dir).dev;
+  for (let parent = path.dirname(dir); parent !== dir && statSync(parent).dev === device; parent = path.dirname(parent)) dir = parent;
+  return dir;
 }

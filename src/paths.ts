@@ -17,3 +17,6 @@ export function displayPath(file: string): string {
   const rel = path.relative(process.cwd(), file);
   return rel && !rel.startsWith('..') ? rel : file;
 }
+
+/** The SQLite database's file name in the data folder. */
+export const DB_FILE = 'briefing.db';

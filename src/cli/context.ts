@@ -13,6 +13,8 @@ export interface GlobalOptions {
 
 export interface CommandContext {
   config(): Config;
+  /** The config if a command has loaded it, for error reports (never loads it). */
+  loadedConfig(): Config | undefined;
   log: Logger;
   /** Whether stdout is a terminal: progress bars and colour only then. */
   interactive: boolean;
@@ -22,6 +24,7 @@ export function createContext(globals: () => GlobalOptions): CommandContext {
   let cached: Config | undefined;
   return {
     config: () => (cached ??= loadConfig(globals().config ? { file: globals().config } : {})),
+    loadedConfig: () => cached,
     log: consoleLogger,
     interactive: Boolean(process.stdout.isTTY),
   };

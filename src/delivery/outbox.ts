@@ -4,7 +4,8 @@
  * recipient, so a retry replaces the file instead of adding one.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomic } from '../files.js';
 import path from 'node:path';
 import { signDkim, type DkimSettings } from './dkim.js';
 import { joinMessage, type Transport } from './transport.js';
@@ -13,16 +14,16 @@ export function createOutboxTransport(dir: string, options: { unique?: boolean; 
   return {
     name: `outbox ${dir}`,
     async send(raw, envelope, beforeData) {
-      mkdirSync(dir, { recursive: true });
+      // Messages hold subscribers' addresses and signed links: for this user only.
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
       beforeData?.();
       let bytes = joinMessage(raw);
       if (options.dkim) bytes = await signDkim(bytes, options.dkim);
       const who = (envelope.to[0] ?? 'unknown').replace(/[^A-Za-z0-9@._+-]/g, '_').slice(0, 200);
       const name = options.unique ? `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}-${who}.eml` : `${who}.eml`;
       const file = path.join(dir, name);
-      const temp = `${file}.${process.pid}.tmp`;
-      writeFileSync(temp, bytes);
-      renameSync(temp, file);
+      // Whole or not at all: a full disk leaves no half-written message (and no temporary file).
+      await writeFileAtomic(file, bytes, { mode: 0o600 });
       return { response: `250 written to ${file}` };
     },
     async close() {},

@@ -6,7 +6,8 @@
  * covers the request time, so links from an older request stop working.
  */
 import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../files.js';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { BriefingError } from '../errors.js';
@@ -37,6 +38,8 @@ export function createSigner(secret: string): TokenSigner {
       const subscriber = getSubscriber(db, Number(match[1]));
       if (!subscriber) return undefined;
       const given = Buffer.from(match[2]!, 'base64url');
+      // 43 characters carry 258 bits for 256: only the spelling whose 2 spare bits are zero is the token.
+      if (given.toString('base64url') !== match[2]) return undefined;
       const expected = mac(purpose, subscriber);
       return given.length === expected.length && timingSafeEqual(given, expected) ? subscriber : undefined;
     },
@@ -74,21 +77,27 @@ export function resolveSecret(config: Config): ResolvedSecret {
     );
   }
   const file = path.join(config.dataDir, SECRET_FILE);
+  const onDisk = readLocalSecret(file);
+  if (onDisk !== undefined && onDisk.length >= 32) return { secret: onDisk, devSecretFile: file };
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   try {
-    const existing = readFileSync(file, 'utf8').trim();
-    if (existing.length >= 32) return { secret: existing, devSecretFile: file };
+    // Whole or not at all: a half-written secret would sign links with it. A new one never replaces another
+    // process's; a damaged one (empty or cut short, as a full disk left them before) is replaced.
+    writeFileAtomicSync(file, randomBytes(32).toString('base64url') + '\n', { mode: 0o600, exclusive: onDisk === undefined });
   } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') throw new BriefingError('INTERNAL', 'cannot read the local secret', { file, cause });
+    if ((cause as NodeJS.ErrnoException).code !== 'EEXIST') throw new BriefingError('INTERNAL', `cannot write the local secret (${(cause as Error).message})`, { file, cause });
   }
-  mkdirSync(config.dataDir, { recursive: true });
-  const secret = randomBytes(32).toString('base64url');
-  try {
-    writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
-  } catch (cause) {
-    // Another process created it first: use theirs.
-    if ((cause as NodeJS.ErrnoException).code === 'EEXIST') return { secret: readFileSync(file, 'utf8').trim(), devSecretFile: file };
-    throw new BriefingError('INTERNAL', 'cannot write the local secret', { file, cause });
-  }
-  chmodSync(file, 0o600);
+  // What is on disk now is the secret, whichever process wrote it.
+  const secret = readLocalSecret(file);
+  if (secret === undefined || secret.length < 32) throw new BriefingError('INTERNAL', 'the local secret could not be created', { file });
   return { secret, devSecretFile: file };
+}
+
+function readLocalSecret(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new BriefingError('INTERNAL', 'cannot read the local secret', { file, cause });
+  }
 }

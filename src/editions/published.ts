@@ -131,11 +131,10 @@ export async function loadEdition(config: Config, wanted: string): Promise<Loade
     throw new InputError('EDITION_NOT_FOUND', wanted === 'latest' || !recent ? 'there is no edition yet (run `briefing assemble`)' : `no edition "${wanted}" (recent: ${recent})`);
   }
   const earlier = editions.filter((e) => e.date < record.date);
-  const { briefs, problems: briefProblems } = await loadBriefsOf(config, new Set([...record.briefs, ...earlier.flatMap((e) => e.briefs)]));
+  const { briefs, problems: briefProblems, listing } = await loadBriefsOf(config, new Set([...record.briefs, ...earlier.flatMap((e) => e.briefs)]));
   const byId = new Map(briefs.map((b) => [b.id, b]));
-  const own = new Set(record.briefs.map((id) => byId.get(id)?.file));
-  // Problems of the edition's own briefs (and files whose id it lists); an earlier edition's are not its concern.
-  const problems = [...briefProblems.filter((p) => own.has(p.file) || record.briefs.includes(briefId(p.file))), ...editionProblems.filter((p) => p.file === record.file)];
+  // The folder's problems, and those of the files whose id the edition lists; an earlier edition's are not its concern.
+  const problems = [...listing, ...briefProblems.filter((p) => record.briefs.includes(briefId(p.file))), ...editionProblems.filter((p) => p.file === record.file)];
   const edition = resolve(record, byId, config.themes, problems, correctionsFor(record, editions, byId));
   return { edition, problems: sortProblems(problems) };
 }
@@ -145,10 +144,10 @@ export async function loadEdition(config: Config, wanted: string): Promise<Loade
  * are known from the listing; two files with one id are both read, and rejected as duplicates, as they
  * would be among all briefs.
  */
-export async function loadBriefsOf(config: Config, ids: ReadonlySet<string>): Promise<{ briefs: Brief[]; problems: Problem[] }> {
+export async function loadBriefsOf(config: Config, ids: ReadonlySet<string>): Promise<{ briefs: Brief[]; problems: Problem[]; listing: Problem[] }> {
   const listed = await briefFiles([config.briefsDir]);
   const loaded = await loadBriefs(listed.files.filter((f) => ids.has(briefId(f))), config.themes);
-  return { briefs: loaded.briefs.filter((b) => b.status === 'ready'), problems: [...listed.problems, ...loaded.problems] };
+  return { briefs: loaded.briefs.filter((b) => b.status === 'ready'), problems: loaded.problems, listing: listed.problems };
 }
 
 /**

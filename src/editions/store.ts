@@ -2,7 +2,8 @@
  * Reads and writes editions/<date>.md. Reading is as strict as for briefs:
  * a broken edition file is reported with its position and left out.
  */
-import { link, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../files.js';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { displayPath } from '../paths.js';
@@ -70,42 +71,17 @@ function editionText(edition: Omit<EditionRecord, 'file' | 'id'>): string {
   return `---\n${yaml}---\n${note.trim() ? `\n${note.trim()}\n` : ''}`;
 }
 
-/**
- * Writes `text` to a temporary file beside `file` and fsyncs it, then puts it in place: a crash or a full
- * disk leaves the old file or none, never half of one. `exclusive`: fail with EEXIST rather than replace.
- */
-async function writeAtomically(file: string, text: string, exclusive: boolean): Promise<void> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  const handle = await open(temp, 'wx');
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await unlink(temp).catch(() => {});
-    throw error;
-  }
-  await handle.close();
-  try {
-    // link() refuses an existing name, atomically: no second edition for a date, even from two processes.
-    if (exclusive) await link(temp, file);
-    else await rename(temp, file);
-  } finally {
-    if (exclusive) await unlink(temp).catch(() => {});
-  }
-}
-
 /** Writes a new edition file; refuses to overwrite, so an edition is never created twice. */
 export async function writeEdition(dir: string, edition: Omit<EditionRecord, 'file' | 'id'>): Promise<string> {
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, `${edition.date}.md`);
-  await writeAtomically(file, editionText(edition), true);
+  await writeFileAtomic(file, editionText(edition), { exclusive: true });
   return file;
 }
 
 /** Replaces a draft edition's file (re-assembled), in one step. */
 export async function replaceEdition(file: string, edition: Omit<EditionRecord, 'file' | 'id'>): Promise<void> {
-  await writeAtomically(file, editionText(edition), false);
+  await writeFileAtomic(file, editionText(edition));
 }
 
 /**
@@ -118,5 +94,5 @@ export async function markEditionSent(file: string, at: Date): Promise<void> {
   if (!text.startsWith('---') || !close) throw new Error(`${file}: no frontmatter to record sent_at in`);
   const end = 3 + close.index + 1;
   if (/^sent_at:/m.test(text.slice(0, end))) return;
-  await writeAtomically(file, `${text.slice(0, end)}sent_at: "${at.toISOString()}"\n${text.slice(end)}`, false);
+  await writeFileAtomic(file, `${text.slice(0, end)}sent_at: "${at.toISOString()}"\n${text.slice(end)}`);
 }

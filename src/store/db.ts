@@ -5,16 +5,17 @@
  * failing with SQLITE_BUSY.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { BriefingError } from '../errors.js';
 import { debug } from '../log.js';
 import { migrations } from './migrations.js';
+import { DB_FILE } from '../paths.js';
 
 const log = debug('store');
 
 export type Db = Database.Database;
-export const DB_FILE = 'briefing.db';
+export { DB_FILE } from '../paths.js';
 
 export function openDatabase(dataDir: string): Db {
   const file = path.join(dataDir, DB_FILE);
@@ -22,6 +23,7 @@ export function openDatabase(dataDir: string): Db {
   try {
     // Subscriber addresses are personal data: keep the folder private when we create it.
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    keepPrivate(file);
     db = new Database(file);
   } catch (cause) {
     throw new BriefingError('INTERNAL', 'cannot open the database', { file, cause });
@@ -33,6 +35,22 @@ export function openDatabase(dataDir: string): Db {
   db.pragma('foreign_keys = ON');
   migrate(db, file);
   return db;
+}
+
+/**
+ * The database holds subscribers' addresses: readable by this user only, whatever the umask, and in a data
+ * folder that existed before. Created 0600 before SQLite opens it (its -wal and -shm files take the same
+ * mode), and tightened when an older Briefing left it 0644.
+ */
+function keepPrivate(file: string): void {
+  closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if ((statSync(f).mode & 0o077) !== 0) chmodSync(f, 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
 }
 
 function migrate(db: Db, file: string): void {

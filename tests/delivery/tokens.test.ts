@@ -1,0 +1,100 @@
+/**
+ * Signed tokens and the local secret: only a token's canonical spelling
+ * verifies, and the secret file is written whole or not at all (a real full
+ * disk, a tmpfs), readable by its owner only.
+ */
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { addSubscriber } from '../../src/delivery/subscribers.js';
+import { createSigner, resolveSecret } from '../../src/delivery/tokens.js';
+import { BriefingError } from '../../src/errors.js';
+import { openDatabase } from '../../src/store/db.js';
+import { tempProject, type TempProject } from '../helpers/project.js';
+import { mountTmpfs, type Tmpfs } from '../helpers/tmpfs.js';
+
+let project: TempProject | undefined;
+let tmpfs: Tmpfs | undefined;
+afterEach(() => {
+  tmpfs?.unmount();
+  tmpfs = undefined;
+  project?.cleanup();
+});
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const mode = (file: string) => statSync(file).mode & 0o777;
+
+describe('tokens', () => {
+  it('a token’s other spellings (its last character’s two spare bits set) are refused', () => {
+    project = tempProject();
+    const db = openDatabase(project.dataDir);
+    try {
+      const { subscriber } = addSubscriber(db, { email: 'reader@example.org', source: 'test' });
+      const signer = createSigner('test-secret-that-is-long-enough-0123456789');
+      const token = signer.sign('unsubscribe', subscriber);
+      expect(signer.verify(db, 'unsubscribe', token)?.id).toBe(subscriber.id);
+      const last = BASE64URL.indexOf(token.at(-1)!);
+      expect(last % 4).toBe(0);
+      for (const spare of [1, 2, 3]) {
+        const twin = token.slice(0, -1) + BASE64URL[last + spare];
+        expect(Buffer.from(twin.split('.')[1]!, 'base64url')).toEqual(Buffer.from(token.split('.')[1]!, 'base64url'));
+        expect(signer.verify(db, 'unsubscribe', twin)).toBeUndefined();
+      }
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('the local secret (outbox mode)', () => {
+  it('on a full disk is not written at all, and is written whole once there is room, 0600', () => {
+    tmpfs = mountTmpfs();
+    project = tempProject();
+    const config = project.config({ BRIEFING_DATA_DIR: tmpfs.dir });
+    const free = tmpfs.fill();
+    let error: unknown;
+    try {
+      resolveSecret(config);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(BriefingError);
+    expect((error as BriefingError).located).toMatch(new RegExp(`${tmpfs.dir}/secret: cannot write the local secret \\(ENOSPC`));
+    expect(readdirSync(tmpfs.dir).filter((f) => !f.startsWith('.filler'))).toEqual([]);
+
+    free();
+    const { secret, devSecretFile } = resolveSecret(config);
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(readFileSync(devSecretFile!, 'utf8')).toBe(`${secret}\n`);
+    expect(mode(devSecretFile!)).toBe(0o600);
+    expect(resolveSecret(config).secret).toBe(secret);
+  });
+
+  it('an empty secret file, as a full disk used to leave, is replaced rather than used to sign links', () => {
+    project = tempProject();
+    mkdirSync(project.dataDir, { recursive: true });
+    writeFileSync(path.join(project.dataDir, 'secret'), '');
+    const { secret } = resolveSecret(project.config());
+    expect(secret.length).toBeGreaterThanOrEqual(32);
+    expect(readFileSync(path.join(project.dataDir, 'secret'), 'utf8').trim()).toBe(secret);
+  });
+});
+
+describe('file modes in a data folder that already exists (0755)', () => {
+  it('the database and its WAL are created 0600, and one an older Briefing left 0644 is tightened', () => {
+    project = tempProject();
+    mkdirSync(project.dataDir, { recursive: true, mode: 0o755 });
+    chmodSync(project.dataDir, 0o755);
+    const db = openDatabase(project.dataDir);
+    addSubscriber(db, { email: 'reader@example.org', source: 'test' });
+    const file = path.join(project.dataDir, 'briefing.db');
+    expect(mode(file)).toBe(0o600);
+    expect(existsSync(`${file}-wal`)).toBe(true);
+    expect(mode(`${file}-wal`)).toBe(0o600);
+    db.close();
+
+    chmodSync(file, 0o644);
+    openDatabase(project.dataDir).close();
+    expect(mode(file)).toBe(0o600);
+  });
+});
