@@ -1,16 +1,15 @@
 /**
  * `briefing build`: the web archive. Loads what is published (the same
  * validation as `briefing check`), runs Eleventy programmatically into a
- * staging folder beside the target, adds the edition emails and the search
- * index, then swaps the staging folder in. Any failure before the swap
- * leaves the previous site exactly as it was.
+ * release folder of its own (releases.ts), adds the edition emails and the search
+ * index, then points the output at it in one step. Any failure before
+ * that leaves the previous site exactly as it was.
  */
 // Before Eleventy: it reads the setting this sets when it loads (see eleventy-env.ts).
 import { restoreEleventyEnv } from './eleventy-env.js';
 import Eleventy from '@11ty/eleventy';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hasEntries } from '../cache.js';
 import type { Config } from '../config/schema.js';
@@ -24,14 +23,14 @@ import { EMAIL_WORKER_FROM, planEditionEmails } from '../render/email-files.js';
 import { archiveData, type ArchiveData } from './data.js';
 import { configureEleventy, siteTemplatesDir, type EleventyUserConfig } from './eleventy-config.js';
 import { archiveMemos } from './memos.js';
+import { BUILD_MARKER, currentRelease, newRelease, publishRelease, staleReleases } from './releases.js';
 import { PageWriter } from './page-writer.js';
 import { briefPagesOldestFirst, SEARCH_SHARD_SIZE, searchCacheDir, SearchIndexer } from './search.js';
 
 const log = debug('archive:build');
 restoreEleventyEnv();
 
-/** Written into every built site, so a later build knows the folder is safe to replace. */
-export const BUILD_MARKER = '.briefing-archive';
+export { BUILD_MARKER } from './releases.js';
 
 export interface BuildOptions {
   /** Output folder; relative paths are resolved from the project root. Default: <root>/dist. */
@@ -63,7 +62,10 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
     log('%s: %dms', what, Math.round(performance.now() - started));
     started = performance.now();
   };
-  const staging = `${outDir}.staging-${process.pid}-${Date.now()}`;
+  // What killed builds left is removed first, so a failing build does not add to it.
+  const previous = await currentRelease(outDir);
+  for (const dir of await staleReleases(outDir, [previous])) removeInBackground(dir);
+  const staging = await newRelease(outDir);
   let indexer: SearchIndexer | undefined;
   let emails: Promise<unknown> | undefined;
   let writer: PageWriter | undefined;
@@ -129,7 +131,8 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
     const pageCount = written.value;
     lap(search ? 'pages, edition emails and search index' : 'pages and edition emails');
     await writeFile(path.join(staging, BUILD_MARKER), 'Built by `briefing build`; this folder is replaced by the next build.\n');
-    await swap(staging, outDir);
+    await publishRelease(outDir, staging);
+    for (const dir of await staleReleases(outDir, [staging, previous])) removeInBackground(dir);
     lap('swap');
     options.log.info(
       `Built ${pageCount} pages from ${data.briefs.length} brief${data.briefs.length === 1 ? '' : 's'} and ` +
@@ -196,24 +199,6 @@ async function checkOutDir(config: Config, outDir: string): Promise<void> {
   }
   const looksBuilt = entries.length === 0 || entries.includes(BUILD_MARKER) || entries.includes('index.html');
   if (!looksBuilt) throw new UsageError(`--out ${displayPath(outDir)} holds files that are not a built archive; refusing to replace it`);
-}
-
-/**
- * Old site aside, new site in, old site removed; the new one is never half
- * there. Deleting 10,000 page folders takes seconds and nobody waits for it:
- * the old site is renamed aside (instant) and removed by a detached process.
- */
-async function swap(staging: string, outDir: string): Promise<void> {
-  const old = `${outDir}.old-${process.pid}-${Date.now()}`;
-  const hadOld = existsSync(outDir);
-  if (hadOld) await rename(outDir, old);
-  try {
-    await rename(staging, outDir);
-  } catch (error) {
-    if (hadOld) await rename(old, outDir);
-    throw error;
-  }
-  if (hadOld) removeInBackground(old);
 }
 
 /** Removes `dir` without holding up the build (or the CLI's exit); in-process if no child can be started. */

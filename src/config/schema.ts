@@ -59,9 +59,14 @@ export const configSchema = z.strictObject({
     .strictObject({
       title: oneLine.default('Briefing'),
       description: oneLine.default('A weekly briefing.'),
+      // Every link in every email starts with it, and a mail header carries it: refused here, with its line,
+      // rather than at the first message ("unsafe header value"). Kept as the URL parser spells it.
       base_url: z
         .url({ protocol: /^https?$/, error: 'expected an absolute http(s) URL such as "https://briefing.example.org"' })
-        .transform((u) => u.replace(/\/+$/, '')),
+        .refine((u) => !/[\s"'<>`{}|\\^]/.test(u), 'must not contain spaces, quotes or angle brackets')
+        .refine((u) => !/[?#]/.test(u), 'must not have a query or a fragment: links are made by adding paths to it')
+        .refine((u) => !URL.parse(u)?.username && !URL.parse(u)?.password, 'must not hold a user name or password')
+        .transform((u) => (URL.parse(u)?.href ?? u).replace(/\/+$/, '')),
       language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'expected a language tag such as "en"').default('en'),
       /**
        * When an edition and its briefs reach the public archive and feeds. `on-send` (the default): once its

@@ -3,7 +3,7 @@
  * no merge keys, no custom tags), unique keys, a cap on alias expansion, and
  * positions so that every problem can be reported as line:col in the file.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import jsYaml from 'js-yaml';
 import type { Position } from '../errors.js';
 
@@ -78,6 +78,15 @@ function parseFullYaml(text: string, origin: Position): ParsedYaml {
     message: yamlMessage(e.code, e.message),
     position: toFile(e.pos[0]),
   }));
+  // A tag beyond the core schema's (!foo, !!js/function, !!binary) is refused where it stands: the yaml package
+  // only warns about unknown ones and keeps the text, which let `check` pass what the README says it refuses.
+  visit(doc, {
+    Node(_key, node) {
+      if (!node.tag || CORE_TAGS.has(node.tag) || !node.range) return;
+      const tag = tagBefore(text, node.range[0]);
+      problems.push({ message: `YAML tag ${tag.text} is not allowed: write the value as plain text (a brief holds text, dates, lists and mappings only)`, position: toFile(tag.start) });
+    },
+  });
 
   let data: unknown;
   if (problems.length === 0) {
@@ -95,6 +104,17 @@ function parseFullYaml(text: string, origin: Position): ParsedYaml {
   }
 
   return { data, problems, positionOf: (path) => toFile(offsetOf(doc, path)) };
+}
+
+const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
+
+/** The tag written before a node's value: the last word before `offset` (the value's start). */
+function tagBefore(text: string, offset: number): { text: string; start: number } {
+  let end = offset;
+  while (end > 0 && /\s/.test(text[end - 1]!)) end--;
+  let start = end;
+  while (start > 0 && !/[\s,[{]/.test(text[start - 1]!)) start--;
+  return { text: text.slice(start, end), start };
 }
 
 function yamlMessage(code: string, message: string): string {

@@ -74,6 +74,20 @@ describe('loadConfig', () => {
     expect(error.located).toMatch(/:7:1: unknown key 'postal_adress'; did you mean 'postal_address'\?$/);
   });
 
+  it('refuses a base URL with quotes, spaces or angle brackets at its line (every send used to stop at its first message)', () => {
+    for (const bad of ['https://example.org/"news"', 'https://example.org/a b', 'https://example.org/<x>', "https://example.org/'x'"]) {
+      expect(configError(VALID.replace('https://example.org/', JSON.stringify(bad))).located, bad).toMatch(/:3:3: site\.base_url: must not contain spaces, quotes or angle brackets$/);
+    }
+    expect(configError(VALID.replace('https://example.org/', 'https://example.org/?ref=mail')).located).toMatch(/:3:3: site\.base_url: must not have a query or a fragment/);
+    expect(configError(VALID.replace('https://example.org/', 'https://user:pw@example.org/')).located).toMatch(/:3:3: site\.base_url: must not hold a user name or password/);
+  });
+
+  it('keeps the base URL as the URL parser spells it: host in lower case, no trailing slash', () => {
+    project = tempProject();
+    writeFileSync(path.join(project.root, 'briefing.config.yml'), VALID.replace('https://example.org/', 'https://Briefing.Example.ORG/news/'));
+    expect(loadConfig({ root: project.root, env: {} }).site.base_url).toBe('https://briefing.example.org/news');
+  });
+
   it('refuses an unknown time zone and a relative base URL', () => {
     expect(configError(VALID + 'schedule:\n  timezone: Mars/Olympus\n').located).toMatch(/:9:3: schedule\.timezone: expected an IANA time zone/);
     expect(configError(VALID.replace('https://example.org/', '/relative')).located).toMatch(/:3:3: site\.base_url: expected an absolute http\(s\) URL/);

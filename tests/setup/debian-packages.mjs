@@ -15,6 +15,7 @@ const NEEDED = [
   { program: '/usr/bin/spamassassin', packages: ['spamassassin'], for: 'the spam score test' },
   { program: '/usr/lib/dovecot/imap', packages: ['dovecot-imapd'], for: 'the bounce mailbox tests (IMAP)' },
   { program: '/usr/sbin/postfix', packages: ['postfix'], for: 'the accept-then-bounce test' },
+  { program: '/usr/bin/strace', packages: ['strace'], for: 'the tests that widen a window with strace (the archive swap)' },
 ];
 
 const executable = (file) => {

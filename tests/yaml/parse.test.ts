@@ -36,10 +36,20 @@ describe('parseYaml', () => {
   it('leaves anchors, tags, merge keys and __proto__ to the full parser', () => {
     const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${'bcdefghi'[i]}: &${'bcdefghi'[i]} [${Array(10).fill(`*${'abcdefgh'[i]}`).join(', ')}]`)].join('\n');
     expect(parseYaml(bomb).problems[0]?.message).toMatch(/too many YAML aliases/);
-    // An unknown tag is ignored: the value stays a plain string, never code.
-    expect(parseYaml('title: !!js/function "function () { return 1 }"').data).toEqual({ title: 'function () { return 1 }' });
     expect(parseYaml('a: 1\n__proto__: {polluted: 1}').data).not.toHaveProperty('polluted');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('refuses custom and non-core YAML tags at their position (they used to be dropped, the text kept)', () => {
+    expect(parseYaml('title: !!js/function "function () { return 1 }"\n', { line: 2, col: 1 }).problems).toEqual([
+      { message: 'YAML tag !!js/function is not allowed: write the value as plain text (a brief holds text, dates, lists and mappings only)', position: { line: 2, col: 8 } },
+    ]);
+    expect(parseYaml('date: 2026-11-20\ntitle: !foo bar\nthemes: [a,!!binary aGk=]\n').problems.map((p) => [p.message.split(' is ')[0], p.position])).toEqual([
+      ['YAML tag !foo', { line: 2, col: 8 }],
+      ['YAML tag !!binary', { line: 3, col: 12 }],
+    ]);
+    // The core schema's own are fine, and an exclamation mark in text is no tag.
+    expect(parseYaml('title: "Wow!"\ncount: !!int 3\n')).toMatchObject({ problems: [], data: { title: 'Wow!', count: 3 } });
   });
 
   it('reports duplicate keys with their position, whichever path reads them', () => {
