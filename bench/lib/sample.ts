@@ -8,11 +8,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { loadConfig } from '../../src/config/load.js';
 import { loadEdition } from '../../src/editions/published.js';
 import { renderMarkdown } from '../../src/render/markdown.js';
+import { newPlaceholders, type Placeholders } from '../../src/render/variant.js';
 import type { Corpus } from '../corpus.js';
 
 export interface Sample {
   from: { name: string; address: string };
-  variants: { themes: string[]; subject: string; html: string; text: string }[];
+  variants: { themes: string[]; subject: string; html: string; text: string; placeholders: Placeholders }[];
 }
 
 export const writeSample = (file: string, sample: Sample) => writeFileSync(file, JSON.stringify(sample));
@@ -23,6 +24,6 @@ export async function writeFallbackSample(corpus: Corpus, file: string): Promise
   const { edition } = await loadEdition(config, 'latest');
   const html = edition.items.map((b) => `<h2>${b.title}</h2><p>${b.summary}</p>${renderMarkdown(b.body)}`).join('\n');
   const text = edition.items.map((b) => `${b.title}\n\n${b.summary}\n\n${b.body}`).join('\n\n');
-  const variant = { themes: [], subject: `${config.site.title} #${edition.number}`, html: `<!doctype html><html><body>${html}</body></html>`, text };
+  const variant = { themes: [], subject: `${config.site.title} #${edition.number}`, html: `<!doctype html><html><body>${html}</body></html>`, text, placeholders: newPlaceholders() };
   writeSample(file, { from: config.sender, variants: [variant] });
 }

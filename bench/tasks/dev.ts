@@ -103,7 +103,8 @@ const pageMs: number[] = [];
 let missed = 0;
 const rebuildMs: number[] = [];
 for (let r = 0; r < runs; r++) {
-  const brief = makeBrief(existing + 1000 + r, SEED, `2027-01-0${(r % 9) + 1}`);
+  // Newer than every corpus brief (they end in 2025), and not after today: a future brief is not public yet.
+  const brief = makeBrief(existing + 1000 + r, SEED, `2026-01-0${(r % 9) + 1}`);
   const page = path.join(dist, paths.brief(brief.id), 'index.html');
   const file = path.join(briefsDir, `${brief.id}.md`);
   const before = builds;

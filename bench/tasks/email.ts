@@ -106,7 +106,7 @@ if (args.sample) {
   // (the empty choice) is the variant of all the themes, as `send` gives such a subscriber.
   for (const themes of choices) {
     const v = await cache.get(themes.length > 0 ? themes : slugs);
-    mix.push({ themes, subject: v.subject, html: v.html, text: v.text });
+    mix.push({ themes, subject: v.subject, html: v.html, text: v.text, placeholders: v.placeholders });
   }
   writeSample(args.sample, { from: config.sender, variants: mix });
 }

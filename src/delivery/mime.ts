@@ -11,7 +11,7 @@
  * other. Header values per recipient are plain ASCII (checked).
  */
 import { hash, randomBytes } from 'node:crypto';
-import { nameInGreeting, PLACEHOLDERS, type EmailVariant, type PersonalField } from '../render/variant.js';
+import { nameInGreeting, placeholderPattern, type EmailVariant, type PersonalField } from '../render/variant.js';
 import type { WireMessage } from './transport.js';
 
 export interface RecipientParts {
@@ -91,13 +91,13 @@ export function compileMessage(variant: EmailVariant, info: HeaderInfo): Message
         ].join(CRLF),
     ),
   );
-  pushBody(pieces, variant.text, 'text');
+  pushBody(pieces, variant.text, 'text', variant.placeholders);
   pieces.push(
     Buffer.from(
       [CRLF + `--${boundary}`, 'Content-Type: text/html; charset=utf-8', 'Content-Transfer-Encoding: quoted-printable', '', ''].join(CRLF),
     ),
   );
-  pushBody(pieces, variant.html, 'html');
+  pushBody(pieces, variant.html, 'html', variant.placeholders);
   pieces.push(Buffer.from(`${CRLF}--${boundary}--${CRLF}`));
 
   // Merge adjacent static buffers so rendering joins as few slices as possible.
@@ -198,14 +198,12 @@ function headerValue(value: string): Buffer {
 /** A personal value as it goes into a body, before quoted-printable. */
 const bodyText = (kind: 'text' | 'html', value: string): string => (kind === 'html' ? escapeHtml(value) : value.replace(/[\r\n]+/g, ' '));
 
-const TOKENS = new RegExp(`(${Object.values(PLACEHOLDERS).join('|')})`);
-const FIELD_OF = new Map(Object.entries(PLACEHOLDERS).map(([k, v]) => [v as string, k as PersonalField]));
-
 /** Splits a body at its placeholders and encodes the static text once. */
-function pushBody(pieces: Piece[], body: string, kind: 'text' | 'html') {
-  const segments = body.split(TOKENS);
+function pushBody(pieces: Piece[], body: string, kind: 'text' | 'html', placeholders: EmailVariant['placeholders']) {
+  const { pattern, fieldOf } = placeholderPattern(placeholders, '', true);
+  const segments = body.split(pattern);
   segments.forEach((segment, i) => {
-    if (i % 2 === 1) pieces.push({ field: FIELD_OF.get(segment)!, kind });
+    if (i % 2 === 1) pieces.push({ field: fieldOf.get(segment)!, kind });
     else if (segment !== '') pieces.push(Buffer.from(quotedPrintable(segment)));
   });
 }

@@ -9,7 +9,7 @@ import type { Config, Theme } from '../config/schema.js';
 import { sectionsOf, type ResolvedEdition, type Section } from '../editions/published.js';
 import { absolute, paths } from '../urls.js';
 import { renderMarkdown } from './markdown.js';
-import { PLACEHOLDERS } from './variant.js';
+import type { Placeholders } from './variant.js';
 
 export interface EmailTag {
   label: string;
@@ -155,7 +155,7 @@ function preheaderOf(sections: readonly EmailSection[]): string {
  * the rest become that section's "more on the web" line (the size guard
  * lowers it until the HTML fits).
  */
-export function emailModel(config: Config, edition: ResolvedEdition, themes: readonly Theme[], cap = Infinity): EmailModel {
+export function emailModel(config: Config, edition: ResolvedEdition, themes: readonly Theme[], placeholders: Placeholders, cap = Infinity): EmailModel {
   const labels = new Map(config.themes.map((t) => [t.slug, t.label]));
   const base = config.site.base_url;
   const grouped = variantSections(config, edition, themes.map((t) => t.slug));
@@ -176,7 +176,7 @@ export function emailModel(config: Config, edition: ResolvedEdition, themes: rea
     };
   });
   // The placeholder takes the space before {name} with it (see nameInGreeting).
-  const greeting = config.email.greeting?.includes('{name}') ? oneLine(config.email.greeting.replace(/\s*\{name\}/, PLACEHOLDERS.name)) : config.email.greeting;
+  const greeting = config.email.greeting?.includes('{name}') ? oneLine(config.email.greeting.replace(/\s*\{name\}/, placeholders.name)) : config.email.greeting;
   return {
     lang: config.site.language,
     siteTitle: config.site.title,
@@ -198,8 +198,8 @@ export function emailModel(config: Config, edition: ResolvedEdition, themes: rea
     shownItems: sections.reduce((n, s) => n + s.items.length, 0),
     greeting: greeting || undefined,
     postalAddress: config.postal_address,
-    preferencesUrl: PLACEHOLDERS.preferencesUrl,
-    unsubscribeUrl: PLACEHOLDERS.unsubscribeUrl,
+    preferencesUrl: placeholders.preferencesUrl,
+    unsubscribeUrl: placeholders.unsubscribeUrl,
     themeLabels: sections.map((s) => s.label),
   };
 }

@@ -15,7 +15,7 @@ import { debug } from '../log.js';
 import { emailModel, variantThemes, type EmailModel } from './email-data.js';
 import { emailText } from './email-text.js';
 import { TRACE_MARKER, createEnv, templatePaths, templatesVersion } from './nunjucks.js';
-import type { EmailVariant } from './variant.js';
+import { newPlaceholders, type EmailVariant } from './variant.js';
 
 export { subjectFor } from './email-data.js';
 
@@ -157,7 +157,9 @@ export async function renderEmailVariant(config: Config, edition: ResolvedEditio
   }
   // Leave room for the personal links that replace the placeholders per recipient.
   const limit = config.email.max_html_bytes - PERSONAL_SLACK;
-  const full = emailModel(config, edition, chosen);
+  // One set of tokens for every trial render of this variant.
+  const placeholders = newPlaceholders();
+  const full = emailModel(config, edition, chosen, placeholders);
   let html = await renderHtml(config, full);
   let model = full;
   let renders = 1;
@@ -165,7 +167,7 @@ export async function renderEmailVariant(config: Config, edition: ResolvedEditio
   if (bytes(html) >= limit) {
     // Estimate bytes per item from a render with every item moved to the web, then trim to fit and verify.
     const sizes = full.sections.map((s) => s.total);
-    model = emailModel(config, edition, chosen, 0);
+    model = emailModel(config, edition, chosen, placeholders, 0);
     const bare = await renderHtml(config, model);
     renders += 1;
     const base = bytes(bare);
@@ -176,7 +178,7 @@ export async function renderEmailVariant(config: Config, edition: ResolvedEditio
     html = bare;
     let cap = capFor(sizes, Math.floor((limit - base) / perItem));
     while (cap > 0) {
-      const trial = emailModel(config, edition, chosen, cap);
+      const trial = emailModel(config, edition, chosen, placeholders, cap);
       const out = await renderHtml(config, trial);
       renders += 1;
       if (bytes(out) < limit) {
@@ -198,5 +200,6 @@ export async function renderEmailVariant(config: Config, edition: ResolvedEditio
     html,
     // The text part has no clipping problem: it always holds every item.
     text: emailText(full),
+    placeholders,
   };
 }

@@ -3,15 +3,31 @@
  * per distinct theme set (a variant), with placeholder tokens where each
  * recipient's own data goes; delivery substitutes them per message. A token
  * is plain ASCII letters and underscores, so it survives MJML, HTML escaping
- * and line wrapping of the text part unchanged.
+ * and line wrapping of the text part unchanged, and holds a random nonce
+ * made for that render: no brief text can write one (a fixed token written
+ * in a title became every recipient's signed links).
  */
-export const PLACEHOLDERS = {
-  unsubscribeUrl: 'BRIEFING_PH_UNSUBSCRIBE_URL',
-  preferencesUrl: 'BRIEFING_PH_PREFERENCES_URL',
-  name: 'BRIEFING_PH_NAME',
-} as const;
+import { randomBytes } from 'node:crypto';
 
-export type PersonalField = keyof typeof PLACEHOLDERS;
+export const PERSONAL_FIELDS = ['unsubscribeUrl', 'preferencesUrl', 'name'] as const;
+export type PersonalField = (typeof PERSONAL_FIELDS)[number];
+
+/** Each personal field's token in one render. */
+export type Placeholders = Record<PersonalField, string>;
+
+const FIELD_NAMES: Record<PersonalField, string> = { unsubscribeUrl: 'UNSUBSCRIBE_URL', preferencesUrl: 'PREFERENCES_URL', name: 'NAME' };
+
+/** Tokens for one render: BRIEFING_PH_<16 random letters>_<FIELD>. */
+export function newPlaceholders(): Placeholders {
+  const nonce = [...randomBytes(16)].map((b) => String.fromCharCode(65 + (b % 26))).join('');
+  return Object.fromEntries(PERSONAL_FIELDS.map((f) => [f, `BRIEFING_PH_${nonce}_${FIELD_NAMES[f]}`])) as Placeholders;
+}
+
+/** A pattern matching any of a render's tokens (a capture group with `capture`), and the field of each. */
+export function placeholderPattern(placeholders: Placeholders, flags = 'g', capture = false): { pattern: RegExp; fieldOf: Map<string, PersonalField> } {
+  const tokens = PERSONAL_FIELDS.map((f) => placeholders[f]).join('|');
+  return { pattern: new RegExp(capture ? `(${tokens})` : tokens, flags), fieldOf: new Map(PERSONAL_FIELDS.map((f) => [placeholders[f], f])) };
+}
 
 /**
  * The name placeholder stands for the name and the space before it (the greeting's "Hello {name}," is
@@ -29,20 +45,20 @@ export interface EmailVariant {
   html: string;
   /** Plain-text part with placeholders. */
   text: string;
+  /** The tokens this render put where personal data goes. */
+  placeholders: Placeholders;
 }
 
 const escapeHtml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
-const TOKEN = new RegExp(Object.values(PLACEHOLDERS).join('|'), 'g');
-const FIELD_OF = Object.fromEntries(Object.entries(PLACEHOLDERS).map(([k, v]) => [v, k as PersonalField]));
-
 /** Fills a variant's placeholders: one pass over each part, no re-rendering. */
 export function personalize(variant: EmailVariant, data: PersonalData): { subject: string; html: string; text: string } {
+  const { pattern, fieldOf } = placeholderPattern(variant.placeholders);
   return {
     subject: variant.subject,
-    html: variant.html.replace(TOKEN, (t) => escapeHtml(valueFor(data, FIELD_OF[t]!))),
-    text: variant.text.replace(TOKEN, (t) => valueFor(data, FIELD_OF[t]!)),
+    html: variant.html.replace(pattern, (t) => escapeHtml(valueFor(data, fieldOf.get(t)!))),
+    text: variant.text.replace(pattern, (t) => valueFor(data, fieldOf.get(t)!)),
   };
 }
 

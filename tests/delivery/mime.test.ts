@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compileMessage, quotedPrintable } from '../../src/delivery/mime.js';
-import { PLACEHOLDERS, personalize, type EmailVariant } from '../../src/render/variant.js';
+import { newPlaceholders, personalize, type EmailVariant } from '../../src/render/variant.js';
 import { headerLine, parseMail } from '../helpers/smtp.js';
 
-const P = PLACEHOLDERS;
+const P = newPlaceholders();
 const longLine = 'x'.repeat(70);
 const variant: EmailVariant = {
   editionId: '2026-11-23',
@@ -17,6 +17,7 @@ const variant: EmailVariant = {
   // The name placeholder carries the space before it (nameInGreeting), so templates put it right after the word.
   // Placeholders mid-way through long lines, right after '=', at a line start, twice on a line, next to non-ASCII.
   text: `Hallo${P.name},\n${longLine}${P.unsubscribeUrl}${longLine}\n${P.preferencesUrl}\nx=${P.unsubscribeUrl} und ${P.unsubscribeUrl}\n.dot at line start\nÜberblick — “quotes”${P.name}\ntrailing space \nend`,
+  placeholders: P,
   html: `<!doctype html><html><body><p>Hallo${P.name},</p><p style="color:#333">${longLine}<a href="${P.unsubscribeUrl}">Abbestellen</a>${longLine}</p><a href="${P.preferencesUrl}">Einstellungen</a> äöü</body></html>`,
 };
 const data = {

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderEmailVariant } from '../../src/render/email.js';
 import { TEXT_WIDTH, wrap } from '../../src/render/email-text.js';
-import { PLACEHOLDERS, personalize } from '../../src/render/variant.js';
+import { personalize } from '../../src/render/variant.js';
 import type { TempProject } from '../helpers/project.js';
 import { THEMES, manyEdition, sampleEdition } from './edition-project.js';
 
@@ -25,7 +25,7 @@ describe('emailText', () => {
   it('holds every sample item with its summary, why it matters and numbered links', async () => {
     const e = await sampleEdition({ note: 'This week: **open weights**. See [the archive](https://briefing.test/).\n\n- First thing\n- Second thing' });
     project = e.project;
-    const { text } = await renderEmailVariant(e.config, e.edition, [...THEMES]);
+    const { text, placeholders } = await renderEmailVariant(e.config, e.edition, [...THEMES]);
     expectWrapped(text);
     for (const brief of e.edition.items) {
       expect(flat(text)).toContain(flat(brief.title));
@@ -39,8 +39,8 @@ describe('emailText', () => {
     expect(text).toContain('View in your browser: [1]');
     expect(text).toContain('This week: open weights. See the archive [');
     expect(text).toContain('  - First thing');
-    expect(text).toContain(`Unsubscribe: ${PLACEHOLDERS.unsubscribeUrl}`);
-    expect(text).toContain(`Manage your themes: ${PLACEHOLDERS.preferencesUrl}`);
+    expect(text).toContain(`Unsubscribe: ${placeholders.unsubscribeUrl}`);
+    expect(text).toContain(`Manage your themes: ${placeholders.preferencesUrl}`);
     expect(text).toContain('1 Test Street, Testville');
     expect(text).not.toMatch(/<[a-z]/i);
     // Sections in theme order.
@@ -49,7 +49,7 @@ describe('emailText', () => {
     expect([...heads].sort((a, b) => a - b)).toEqual(heads);
     // Personalised links may be long; they are URLs, so allowed past 72.
     const personal = personalize(
-      { editionId: 'x', themes: [], subject: '', html: '', text },
+      { editionId: 'x', themes: [], subject: '', html: '', text, placeholders },
       { unsubscribeUrl: `https://briefing.test/unsubscribe?token=${'a'.repeat(80)}`, preferencesUrl: 'https://briefing.test/p', name: 'Ana' },
     );
     expectWrapped(personal.text);
@@ -59,7 +59,7 @@ describe('emailText', () => {
   it('holds all 200 items of an edition the HTML had to trim', async () => {
     const e = await manyEdition(200);
     project = e.project;
-    const { text } = await renderEmailVariant(e.config, e.edition, [...THEMES]);
+    const { text, placeholders } = await renderEmailVariant(e.config, e.edition, [...THEMES]);
     expectWrapped(text);
     for (const brief of e.edition.items) {
       expect(flat(text)).toContain(flat(brief.title));

@@ -9,7 +9,6 @@ import { parseHTML } from 'linkedom';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BriefingError } from '../../src/errors.js';
 import { renderEmailVariant, subjectFor } from '../../src/render/email.js';
-import { PLACEHOLDERS } from '../../src/render/variant.js';
 import { FIXTURES, ROOT, briefText, tempProject, type TempProject } from '../helpers/project.js';
 import { THEMES, manyEdition, sampleEdition, withEdition } from './edition-project.js';
 
@@ -59,8 +58,8 @@ describe('renderEmailVariant', () => {
       expect(hrefs).toContain(`https://briefing.test/briefs/${brief.id}/`);
       if (brief.source.url) expect(hrefs).toContain(brief.source.url);
     }
-    expect(hrefs).toContain(PLACEHOLDERS.unsubscribeUrl);
-    expect(hrefs).toContain(PLACEHOLDERS.preferencesUrl);
+    expect(hrefs).toContain(variant.placeholders.unsubscribeUrl);
+    expect(hrefs).toContain(variant.placeholders.preferencesUrl);
 
     // Other themes as tags; why it matters; the footer.
     const text = d.body.textContent!.replace(/\s+/g, ' ');

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createVariantCache } from '../../src/render/variants.js';
-import { PLACEHOLDERS, personalize } from '../../src/render/variant.js';
+import { personalize } from '../../src/render/variant.js';
 import type { TempProject } from '../helpers/project.js';
 import { sampleEdition, withEdition } from './edition-project.js';
 import { briefText, tempProject } from '../helpers/project.js';
@@ -46,9 +46,10 @@ describe('createVariantCache', () => {
     const e = await sampleEdition();
     project = e.project;
     const variant = await createVariantCache(e.config, e.edition).get(['safety']);
-    expect(variant.html).toContain(`href="${PLACEHOLDERS.unsubscribeUrl}"`);
-    expect(variant.html).toContain(`href="${PLACEHOLDERS.preferencesUrl}"`);
-    expect(variant.text).toContain(PLACEHOLDERS.unsubscribeUrl);
+    const P = variant.placeholders;
+    expect(variant.html).toContain(`href="${P.unsubscribeUrl}"`);
+    expect(variant.html).toContain(`href="${P.preferencesUrl}"`);
+    expect(variant.text).toContain(P.unsubscribeUrl);
     const mine = personalize(variant, {
       unsubscribeUrl: 'https://briefing.test/unsubscribe?token=abc&x=1',
       preferencesUrl: 'https://briefing.test/preferences?token=abc',
@@ -59,12 +60,30 @@ describe('createVariantCache', () => {
     expect(mine.html + mine.text).not.toMatch(/BRIEFING_PH_/);
   });
 
+  it('a placeholder token written in a brief stays text: it never becomes a recipient’s link or name', async () => {
+    project = tempProject({ config: { email: { greeting: 'Hello {name},' } } });
+    const tokens = 'BRIEFING_PH_UNSUBSCRIBE_URL BRIEFING_PH_PREFERENCES_URL BRIEFING_PH_NAME';
+    project.writeBrief('a.md', briefText({ title: `Title ${tokens}`, summary: `Summary ${tokens}` }));
+    const e = await withEdition(project);
+    const variant = await createVariantCache(e.config, e.edition).get(['open-source']);
+    const mine = personalize(variant, { unsubscribeUrl: 'https://briefing.test/unsubscribe?token=SECRET', preferencesUrl: 'https://briefing.test/preferences?token=SECRET', name: 'Ana' });
+    for (const part of [mine.html, mine.text, mine.subject]) {
+      expect(part.replace(/\s+/g, ' ')).toContain('BRIEFING_PH_UNSUBSCRIBE_URL BRIEFING_PH_PREFERENCES_URL BRIEFING_PH_NAME');
+      // The signed links appear only where the template put them: the footer (twice in the HTML: href only).
+      expect(part.split('token=SECRET').length - 1).toBeLessThanOrEqual(2);
+    }
+    expect(mine.html).toContain('Hello Ana,');
+    // Each render draws its own tokens.
+    const again = await createVariantCache(e.config, e.edition).get(['open-source']);
+    expect(again.placeholders.unsubscribeUrl).not.toBe(variant.placeholders.unsubscribeUrl);
+  });
+
   it('puts the reader\'s name in the greeting when one is configured', async () => {
     project = tempProject({ config: { email: { greeting: 'Hello {name},' } } });
     project.writeBrief('a.md', briefText());
     const e = await withEdition(project);
     const variant = await createVariantCache(e.config, e.edition).get(['open-source']);
-    expect(variant.html).toContain(`Hello${PLACEHOLDERS.name},`);
+    expect(variant.html).toContain(`Hello${variant.placeholders.name},`);
     const mine = personalize(variant, { unsubscribeUrl: 'u', preferencesUrl: 'p', name: '<Ana & Bo>' });
     expect(mine.html).toContain('Hello &lt;Ana &amp; Bo&gt;,');
     expect(mine.text).toContain('Hello <Ana & Bo>,');
