@@ -60,12 +60,14 @@ export async function staleReleases(outDir: string, keep: ReadonlyArray<string |
   const dir = releasesDir(outDir);
   const releases = existsSync(dir) ? (await readdir(dir)).map((name) => ({ file: path.join(dir, name), pid: Number(/^\d+-(?:legacy-)?(\d+)/.exec(name)?.[1]) })) : [];
   const base = path.basename(outDir);
-  const legacy = (await readdir(path.dirname(outDir)))
+  // A first build into a folder that does not exist yet has nothing to clear.
+  const siblings = await readdir(path.dirname(outDir)).catch(() => [] as string[]);
+  const legacy = siblings
     .map((name) => ({ name, match: new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(?:staging|old)-(\\d+)-\\d+$`).exec(name) }))
     .filter((e) => e.match)
     .map((e) => ({ file: path.join(path.dirname(outDir), e.name), pid: Number(e.match![1]) }));
   // A link left by a killed build (renamed over outDir by a live one, or never) goes with it.
-  const links = (await readdir(path.dirname(outDir)))
+  const links = siblings
     .map((name) => ({ name, match: new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.link-(\\d+)-`).exec(name) }))
     .filter((e) => e.match)
     .map((e) => ({ file: path.join(path.dirname(outDir), e.name), pid: Number(e.match![1]) }));

@@ -246,10 +246,11 @@ export function requestSubscription(db: Db, email: string, themes: string[]): Re
     return { subscriber: getSubscriber(db, Number(info.lastInsertRowid)), sendConfirmation: true };
   }
   if (existing.status === 'pending') {
-    // Within its lifetime the earlier link keeps working; after it, a fresh request time issues a fresh link.
+    // Within its lifetime the earlier link keeps working and confirms what was asked then: anyone may post
+    // this address, so a later request changes nothing (it only sends the same link again). After the
+    // lifetime, the new request's themes and a fresh request time issue a fresh link.
     const expired = !existing.requested_at || confirmationExpired(existing.requested_at);
-    const requestedAt = expired ? renewedRequestTime(existing.requested_at, now) : existing.requested_at;
-    db.prepare('UPDATE subscribers SET themes = ?, updated_at = ?, requested_at = ? WHERE id = ?').run(themesToColumn(themes), now, requestedAt, existing.id);
+    if (expired) db.prepare('UPDATE subscribers SET themes = ?, updated_at = ?, requested_at = ? WHERE id = ?').run(themesToColumn(themes), now, renewedRequestTime(existing.requested_at, now), existing.id);
     return { subscriber: getSubscriber(db, existing.id), sendConfirmation: true };
   }
   if (existing.status === 'unsubscribed') {

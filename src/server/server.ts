@@ -287,13 +287,18 @@ async function confirm(app: App, req: IncomingMessage, res: ServerResponse, quer
   const token = query.get('token');
   const subscriber = app.signer.verify(app.db, 'confirm', token);
   if (!subscriber || subscriber.status === 'unsubscribed' || subscriber.status === 'suppressed') return badLink(app, res);
-  if (subscriber.status === 'pending' && subscriber.requestedAt && confirmationExpired(subscriber.requestedAt)) return badLink(app, res);
+  // A confirm link dies with its lifetime, confirmed or not: a forwarded or leaked one is not a key for ever.
+  if (subscriber.requestedAt && confirmationExpired(subscriber.requestedAt)) return badLink(app, res);
+  // Confirmed already: the link confirms nothing more and hands out nothing (the emails carry the preferences link).
+  if (subscriber.status === 'confirmed') {
+    if (method === 'POST') await readForm(req);
+    return html(res, 200, page(app.config, 'Already confirmed', `<p><strong>${escapeHtml(subscriber.email)}</strong> is already subscribed. Every edition ends with a link to choose your themes or unsubscribe.</p>`));
+  }
   if (method === 'POST') {
     await readForm(req);
     const after = confirmSubscriber(app.db, subscriber.id);
     return html(res, 200, confirmedPage(app, after ?? subscriber));
   }
-  if (subscriber.status === 'confirmed') return html(res, 200, confirmedPage(app, subscriber));
   html(
     res,
     200,

@@ -160,6 +160,37 @@ describe('double opt-in', () => {
     expect(findSubscriber(db, 'new.reader@example.com')!.status).toBe('confirmed');
   });
 
+  it('someone else’s request for a pending address changes nothing the owner’s earlier link confirms', async () => {
+    await fetch(server.url + '/subscribe', { method: 'POST', body: form({ email: 'owner@example.com', themes: ['safety'] }) });
+    const ownerLink = /\/confirm\?token=[A-Za-z0-9._%-]+/.exec((await parseMail(sink.messages[0]!.raw)).text ?? '')![0];
+    // A stranger who knows the address asks again, for other themes.
+    expect((await fetch(server.url + '/subscribe', { method: 'POST', body: form({ email: 'owner@example.com', themes: ['export-controls'] }) })).status).toBe(200);
+    expect(findSubscriber(db, 'owner@example.com')!.themes).toEqual(['safety']);
+    // The mail that went out again carries the same link; it confirms the owner's own choice.
+    const again = /\/confirm\?token=[A-Za-z0-9._%-]+/.exec((await parseMail(sink.messages[1]!.raw)).text ?? '')![0];
+    expect(again).toBe(ownerLink);
+    expect((await fetch(server.url + ownerLink, { method: 'POST' })).status).toBe(200);
+    expect(findSubscriber(db, 'owner@example.com')).toMatchObject({ status: 'confirmed', themes: ['safety'] });
+  });
+
+  it('a confirmed subscriber’s confirm link hands out no preferences link, and dies with its lifetime', async () => {
+    await fetch(server.url + '/subscribe', { method: 'POST', body: form({ email: 'done@example.com', themes: ['safety'] }) });
+    const link = server.url + /\/confirm\?token=[A-Za-z0-9._%-]+/.exec((await parseMail(sink.messages[0]!.raw)).text ?? '')![0];
+    expect(await (await fetch(link, { method: 'POST' })).text()).toContain('/preferences?token=');
+    // Used again (a forwarded mail, a leaked link): it says so, and gives no key to the subscription.
+    for (const method of ['GET', 'POST']) {
+      const res = await fetch(link, { method });
+      expect(res.status).toBe(200);
+      const body = await res.text();
+      expect(body).toContain('Already confirmed');
+      expect(body).not.toContain('/preferences?token=');
+    }
+    const id = findSubscriber(db, 'done@example.com')!.id;
+    db.prepare('UPDATE subscribers SET requested_at = ? WHERE id = ?').run(new Date(Date.now() - 8 * 24 * 3600 * 1000).toISOString(), id);
+    const old = `${server.url}/confirm?token=${signer.sign('confirm', findSubscriber(db, 'done@example.com')!)}`;
+    expect((await fetch(old)).status).toBe(404);
+  });
+
   it('answers the same whether or not the address is already subscribed, and mails a confirmed address nothing', async () => {
     addSubscriber(db, { email: 'known@example.com', source: 'test' });
     const known = await fetch(server.url + '/subscribe', { method: 'POST', body: form({ email: 'known@example.com' }) });
