@@ -73,8 +73,8 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   const db = options.db ?? openDatabase(config.dataDir);
   const transport = options.transport ?? createTransport(config, path.join(config.dataDir, 'outbox', 'confirmations'), { unique: true });
   const distDir = path.resolve(options.distDir);
-  const perIp = createRateLimiter(config.server.subscribe_per_hour);
-  const perAddress = createRateLimiter(config.server.subscribe_per_hour);
+  const perIp = createRateLimiter(db, config.server.subscribe_per_hour);
+  const perAddress = createRateLimiter(db, config.server.subscribe_per_hour);
   const webhooks: WebhookContext = { config, db, secret, log, settings: webhookSettings(config) };
   const app: App = { config, db, signer, transport, distDir, log, perIp, perAddress, webhooks };
 
@@ -249,6 +249,10 @@ async function subscribeForm(app: App, req: IncomingMessage, res: ServerResponse
 }
 
 async function subscribe(app: App, req: IncomingMessage, res: ServerResponse) {
+  if (crossSite(app, req)) {
+    await readForm(req).catch(() => undefined);
+    return html(res, 403, page(app.config, 'Not allowed', '<p>Subscribing works from this site’s own form only.</p>'));
+  }
   const form = await readForm(req);
   const email = first(form, 'email');
   const address = normalizeAddress(email);
@@ -278,6 +282,20 @@ async function subscribe(app: App, req: IncomingMessage, res: ServerResponse) {
     200,
     page(app.config, 'Check your inbox', `<p>If <strong>${escapeHtml(address.email)}</strong> is not subscribed yet, a message with a confirmation link is on its way. Click the link in it to start receiving ${escapeHtml(app.config.site.title)}.</p><p class="hint">Nothing arrives at an address until it is confirmed.</p>`),
   );
+}
+
+/**
+ * A POST made by another site's page: a browser names its origin (Origin, Sec-Fetch-Site). Allowed are
+ * the public origin (site.base_url) and this server's own (its Host). A request with neither header (curl,
+ * a script) is no cross-site request: the per-address limit still holds for it.
+ */
+function crossSite(app: App, req: IncomingMessage): boolean {
+  if (req.headers['sec-fetch-site'] === 'cross-site') return true;
+  const origin = req.headers.origin;
+  if (origin === undefined) return false;
+  const allowed = new Set([new URL(app.config.site.base_url).origin]);
+  if (req.headers.host) for (const scheme of ['http', 'https']) allowed.add(`${scheme}://${req.headers.host}`);
+  return !allowed.has(origin);
 }
 
 // ---- confirm ----

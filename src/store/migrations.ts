@@ -139,4 +139,16 @@ export const migrations: Migration[] = [
       DROP TABLE send_locks;
     `,
   },
+  {
+    name: 'subscribe limits survive a restart',
+    sql: `
+      -- The subscribe form's sliding-window limits, per IP and per address, kept here so a restart does
+      -- not reset them (an address could be mail-bombed with confirmations). Keys are hashes, not addresses.
+      CREATE TABLE rate_hits (
+        key TEXT NOT NULL,
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX rate_hits_key ON rate_hits (key, at);
+    `,
+  },
 ];

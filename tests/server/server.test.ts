@@ -222,6 +222,30 @@ describe('double opt-in', () => {
   });
 });
 
+describe('subscribe abuse', () => {
+  it('the per-address limit holds across a restart of the server (it was kept in memory)', async () => {
+    for (let i = 0; i < 3; i++) expect((await fetch(server.url + '/subscribe', { method: 'POST', headers: { 'x-forwarded-for': `203.0.113.${i}` }, body: form({ email: 'target@example.com' }) })).status).toBe(200);
+    await server.close();
+    server = await startServer(project.config({ BRIEFING_SECRET: SECRET }), { distDir: dist, port: 0, host: '127.0.0.1', log: silentLogger, transport, db });
+    expect((await fetch(server.url + '/subscribe', { method: 'POST', body: form({ email: 'target@example.com' }) })).status).toBe(429);
+    expect(sink.messages).toHaveLength(3);
+    // Stored as hashes: no address or IP in the table.
+    const keys = (db.prepare('SELECT key FROM rate_hits').all() as { key: string }[]).map((r) => r.key).join(' ');
+    expect(keys).not.toMatch(/target|example|127\.0\.0\.1/);
+  });
+
+  it('refuses a POST from another site’s page (Origin, Sec-Fetch-Site), and takes one from its own', async () => {
+    const post = (headers: Record<string, string>, email: string) => fetch(server.url + '/subscribe', { method: 'POST', headers, body: form({ email }) });
+    const evil = await post({ origin: 'https://evil.example' }, 'victim@example.com');
+    expect(evil.status).toBe(403);
+    expect((await post({ 'sec-fetch-site': 'cross-site' }, 'victim@example.com')).status).toBe(403);
+    expect(findSubscriber(db, 'victim@example.com')).toBeUndefined();
+    expect(sink.messages).toHaveLength(0);
+    expect((await post({ origin: new URL(server.url).origin }, 'own@example.com')).status).toBe(200);
+    expect((await post({ origin: 'https://briefing.test' }, 'public@example.com')).status).toBe(200);
+  });
+});
+
 describe('behind a reverse proxy (server.trust_proxy)', () => {
   it('limits per client address taken from X-Forwarded-For', async () => {
     // The config from beforeEach has trust_proxy off; turn it on for this server only.
