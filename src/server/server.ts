@@ -33,7 +33,7 @@ import type { Transport } from '../delivery/transport.js';
 import { debug, type Logger } from '../log.js';
 import { openDatabase, type Db } from '../store/db.js';
 import { absolute, paths, TEST_TOKEN } from '../urls.js';
-import { sendConfirmation } from './confirmation.js';
+import { createConfirmationQueue, type ConfirmationQueue } from './confirmation-queue.js';
 import { BodyError, readForm, type Form } from './forms.js';
 import { escapeHtml, page, PAGE_STYLE_HASH, themeCheckboxes } from './pages.js';
 import { createRateLimiter } from './rate-limit.js';
@@ -52,11 +52,15 @@ export interface ServerOptions {
   transport?: Transport;
   /** An open database to use (not closed by close()). */
   db?: Db;
+  /** Time limit of one attempt at a confirmation mail (default 60 s). */
+  confirmationTimeoutMs?: number;
 }
 
 export interface RunningServer {
   url: string;
   port: number;
+  /** Sends the queued confirmation mails that are due (`all`: every waiting one, backoff or not). */
+  drainConfirmations(options?: { all?: boolean }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -76,7 +80,8 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   const perIp = createRateLimiter(db, config.server.subscribe_per_hour);
   const perAddress = createRateLimiter(db, config.server.subscribe_per_hour);
   const webhooks: WebhookContext = { config, db, secret, log, settings: webhookSettings(config) };
-  const app: App = { config, db, signer, transport, distDir, log, perIp, perAddress, webhooks };
+  const confirmations = createConfirmationQueue({ config, db, transport, log, ...(options.confirmationTimeoutMs ? { attemptTimeoutMs: options.confirmationTimeoutMs } : {}) });
+  const app: App = { config, db, signer, transport, distDir, log, perIp, perAddress, webhooks, confirmations };
 
   const server = createServer((req, res) => {
     handle(app, req, res).catch((error: unknown) => {
@@ -93,17 +98,22 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
+  }).catch(async (error: unknown) => {
+    await confirmations.close();
+    throw error;
   });
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${shownHost}:${address.port}`,
     port: address.port,
+    drainConfirmations: (o) => confirmations.drain(o),
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await confirmations.close();
       if (!options.transport) await transport.close();
       if (!options.db) db.close();
     },
@@ -119,6 +129,7 @@ interface App {
   log: Logger;
   perIp: ReturnType<typeof createRateLimiter>;
   perAddress: ReturnType<typeof createRateLimiter>;
+  confirmations: ConfirmationQueue;
   webhooks: WebhookContext;
 }
 
@@ -268,14 +279,9 @@ async function subscribe(app: App, req: IncomingMessage, res: ServerResponse) {
   // Every theme ticked means "all themes, including future ones".
   const chosen = themes.themes.length === app.config.themes.length ? [] : themes.themes;
   const outcome = requestSubscription(app.db, address.email, chosen);
+  // Queued, not sent here: the answer comes at once and the same for every address (see confirmation-queue.ts).
   if (outcome.sendConfirmation && outcome.subscriber) {
-    const url = absolute(app.config.site.base_url, paths.confirm(app.signer.sign('confirm', outcome.subscriber)));
-    try {
-      await sendConfirmation(app.config, app.transport, outcome.subscriber.email, url);
-    } catch (error) {
-      // Logged for the operator; the visitor sees the same page as always (no hint whether the address exists).
-      app.log.error(`server: confirmation mail to subscriber ${outcome.subscriber.id} failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    app.confirmations.enqueue(outcome.subscriber.id, outcome.subscriber.email, absolute(app.config.site.base_url, paths.confirm(app.signer.sign('confirm', outcome.subscriber))));
   }
   html(
     res,

@@ -151,4 +151,24 @@ export const migrations: Migration[] = [
       CREATE INDEX rate_hits_key ON rate_hits (key, at);
     `,
   },
+  {
+    name: 'confirmation mails are queued',
+    sql: `
+      -- The double opt-in mail, sent from the background with retries: /subscribe answers at once, the same
+      -- for a new address as for a known one, however slow or dead the relay is.
+      CREATE TABLE confirmation_mails (
+        id INTEGER PRIMARY KEY,
+        subscriber_id INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+        to_address TEXT NOT NULL,
+        url TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_at INTEGER NOT NULL,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        sent_at TEXT
+      );
+      CREATE INDEX confirmation_mails_due ON confirmation_mails (status, next_at);
+    `,
+  },
 ];

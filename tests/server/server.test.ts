@@ -135,6 +135,7 @@ describe('double opt-in', () => {
     const pending = findSubscriber(db, 'new.reader@example.com')!;
     expect(pending).toMatchObject({ email: 'New.Reader@example.com', status: 'pending', themes: ['safety'] });
 
+    await server.drainConfirmations();
     expect(sink.messages).toHaveLength(1);
     const mail = await parseMail(sink.messages[0]!.raw);
     expect(sink.messages[0]!.to).toEqual(['New.Reader@example.com']);
@@ -162,11 +163,13 @@ describe('double opt-in', () => {
 
   it('someone else’s request for a pending address changes nothing the owner’s earlier link confirms', async () => {
     await fetch(server.url + '/subscribe', { method: 'POST', body: form({ email: 'owner@example.com', themes: ['safety'] }) });
+    await server.drainConfirmations();
     const ownerLink = /\/confirm\?token=[A-Za-z0-9._%-]+/.exec((await parseMail(sink.messages[0]!.raw)).text ?? '')![0];
     // A stranger who knows the address asks again, for other themes.
     expect((await fetch(server.url + '/subscribe', { method: 'POST', body: form({ email: 'owner@example.com', themes: ['export-controls'] }) })).status).toBe(200);
     expect(findSubscriber(db, 'owner@example.com')!.themes).toEqual(['safety']);
     // The mail that went out again carries the same link; it confirms the owner's own choice.
+    await server.drainConfirmations();
     const again = /\/confirm\?token=[A-Za-z0-9._%-]+/.exec((await parseMail(sink.messages[1]!.raw)).text ?? '')![0];
     expect(again).toBe(ownerLink);
     expect((await fetch(server.url + ownerLink, { method: 'POST' })).status).toBe(200);
@@ -175,6 +178,7 @@ describe('double opt-in', () => {
 
   it('a confirmed subscriber’s confirm link hands out no preferences link, and dies with its lifetime', async () => {
     await fetch(server.url + '/subscribe', { method: 'POST', body: form({ email: 'done@example.com', themes: ['safety'] }) });
+    await server.drainConfirmations();
     const link = server.url + /\/confirm\?token=[A-Za-z0-9._%-]+/.exec((await parseMail(sink.messages[0]!.raw)).text ?? '')![0];
     expect(await (await fetch(link, { method: 'POST' })).text()).toContain('/preferences?token=');
     // Used again (a forwarded mail, a leaked link): it says so, and gives no key to the subscription.
@@ -197,6 +201,7 @@ describe('double opt-in', () => {
     const fresh = await fetch(server.url + '/subscribe', { method: 'POST', body: form({ email: 'fresh@example.com' }) });
     expect(known.status).toBe(fresh.status);
     expect((await known.text()).replace('known@example.com', 'X')).toBe((await fresh.text()).replace('fresh@example.com', 'X'));
+    await server.drainConfirmations();
     expect(sink.messages.map((m) => m.to[0])).toEqual(['fresh@example.com']);
   });
 
@@ -215,6 +220,7 @@ describe('double opt-in', () => {
     expect(statuses).toEqual([200, 200, 200, 429]);
     // The IP has used its allowance too.
     expect((await fetch(server.url + '/subscribe', { method: 'POST', body: form({ email: 'other@example.com' }) })).status).toBe(429);
+    await server.drainConfirmations();
     expect(sink.messages).toHaveLength(3);
     // Without server.trust_proxy, a client cannot dodge the limit with X-Forwarded-For.
     const spoofed = await fetch(server.url + '/subscribe', { method: 'POST', headers: { 'x-forwarded-for': '203.0.113.9' }, body: form({ email: 'third@example.com' }) });
@@ -228,6 +234,7 @@ describe('subscribe abuse', () => {
     await server.close();
     server = await startServer(project.config({ BRIEFING_SECRET: SECRET }), { distDir: dist, port: 0, host: '127.0.0.1', log: silentLogger, transport, db });
     expect((await fetch(server.url + '/subscribe', { method: 'POST', body: form({ email: 'target@example.com' }) })).status).toBe(429);
+    await server.drainConfirmations();
     expect(sink.messages).toHaveLength(3);
     // Stored as hashes: no address or IP in the table.
     const keys = (db.prepare('SELECT key FROM rate_hits').all() as { key: string }[]).map((r) => r.key).join(' ');
@@ -240,6 +247,7 @@ describe('subscribe abuse', () => {
     expect(evil.status).toBe(403);
     expect((await post({ 'sec-fetch-site': 'cross-site' }, 'victim@example.com')).status).toBe(403);
     expect(findSubscriber(db, 'victim@example.com')).toBeUndefined();
+    await server.drainConfirmations();
     expect(sink.messages).toHaveLength(0);
     expect((await post({ origin: new URL(server.url).origin }, 'own@example.com')).status).toBe(200);
     expect((await post({ origin: 'https://briefing.test' }, 'public@example.com')).status).toBe(200);
