@@ -164,6 +164,9 @@ export const configSchema = z.strictObject({
        * per-IP limit uses the last address in X-Forwarded-For, which the proxy adds.
        */
       trust_proxy: z.boolean().default(false),
+      /** Open connections at most, in all and from one IP (the latter not behind a proxy: it is the proxy's job). */
+      max_connections: z.number().int().min(10).default(1000),
+      max_connections_per_ip: z.number().int().min(1).default(50),
     })
     .prefault({}),
 });

@@ -83,7 +83,9 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   const confirmations = createConfirmationQueue({ config, db, transport, log, ...(options.confirmationTimeoutMs ? { attemptTimeoutMs: options.confirmationTimeoutMs } : {}) });
   const app: App = { config, db, signer, transport, distDir, log, perIp, perAddress, webhooks, confirmations };
 
-  const server = createServer((req, res) => {
+  // A client that connects and sends nothing, or sends slowly, is cut off; the checks run every second.
+  const timeouts = { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 };
+  const server = createServer(timeouts, (req, res) => {
     handle(app, req, res).catch((error: unknown) => {
       log.error(`server: ${req.method} ${(req.url ?? '').split('?')[0]} failed: ${error instanceof Error ? error.message : String(error)}`);
       trace('%O', error);
@@ -91,8 +93,9 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       else res.destroy();
     });
   });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+  // No bytes either way for 10 s (a client that connects and never sends a request included): closed.
+  server.timeout = 10_000;
+  limitConnections(server, config);
   const host = options.host ?? config.server.host;
   const port = options.port ?? config.server.port;
   await new Promise<void>((resolve, reject) => {
@@ -118,6 +121,31 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       if (!options.db) db.close();
     },
   };
+}
+
+/**
+ * Caps on open connections, so one client cannot use up the file descriptors: in all (server.max_connections;
+ * Node drops the ones past it) and per IP (server.max_connections_per_ip, closed at once). Behind a proxy
+ * every connection is the proxy's, so the per-IP cap is left to it.
+ */
+function limitConnections(server: ReturnType<typeof createServer>, config: Config): void {
+  server.maxConnections = config.server.max_connections;
+  if (config.server.trust_proxy) return;
+  const open = new Map<string, number>();
+  server.on('connection', (socket) => {
+    const ip = socket.remoteAddress ?? '?';
+    const count = (open.get(ip) ?? 0) + 1;
+    if (count > config.server.max_connections_per_ip) {
+      socket.destroy();
+      return;
+    }
+    open.set(ip, count);
+    socket.once('close', () => {
+      const left = (open.get(ip) ?? 1) - 1;
+      if (left > 0) open.set(ip, left);
+      else open.delete(ip);
+    });
+  });
 }
 
 interface App {
