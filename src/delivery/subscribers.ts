@@ -152,6 +152,24 @@ export interface ImportResult {
 
 const COLUMNS = ['email', 'name', 'themes'];
 
+/** The file's text, and the lines (1-based) that are not valid UTF-8, which a plain decode would silently mend. */
+export function decodeCsv(bytes: Uint8Array): { text: string; badLines: Set<number> } {
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  const badLines = new Set<number>();
+  let start = 0;
+  for (let line = 1; start <= bytes.length; line++) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end < 0) end = bytes.length;
+    try {
+      strict.decode(bytes.subarray(start, end));
+    } catch {
+      badLines.add(line);
+    }
+    start = end + 1;
+  }
+  return { text: new TextDecoder('utf-8').decode(bytes), badLines };
+}
+
 /**
  * Imports a CSV: a header row naming the columns (email required; name and
  * themes optional, any order), then one subscriber per row. Themes in a cell
@@ -159,16 +177,18 @@ const COLUMNS = ['email', 'name', 'themes'];
  * every theme. Bad rows are reported and skipped; the rest import in one
  * transaction.
  */
-export function importSubscribers(db: Db, text: string, file: string, configured: readonly Theme[]): ImportResult {
+export function importSubscribers(db: Db, input: string | Uint8Array, file: string, configured: readonly Theme[]): ImportResult {
   const problems: Problem[] = [];
   const at = (line: number) => ({ line, col: 1 });
+  const { text, badLines } = typeof input === 'string' ? { text: input, badLines: new Set<number>() } : decodeCsv(input);
   let header: string[] = [];
-  let records: { record: Record<string, string>; info: { lines: number } }[];
+  let records: { record: Record<string, string>; info: { lines: number }; raw: string }[];
   try {
     records = parse(text, {
       bom: true,
       columns: (names: string[]) => (header = names.map((n) => n.trim().toLowerCase())),
       info: true,
+      raw: true,
       skip_empty_lines: true,
       relax_column_count: true,
       skip_records_with_error: true,
@@ -189,8 +209,15 @@ export function importSubscribers(db: Db, text: string, file: string, configured
   const result: ImportResult = { added: 0, updated: 0, unchanged: 0, problems };
   const seen = new Map<string, number>();
   db.transaction(() => {
-    for (const { record, info } of records) {
-      const line = info.lines;
+    for (const { record, info, raw } of records) {
+      // csv-parse counts the line a record ends on; a quoted cell may hold line breaks, so name where it starts.
+      const breaks = (raw.match(/\n/g)?.length ?? 0) - (raw.endsWith('\n') ? 1 : 0);
+      const line = info.lines - breaks;
+      const bad = [...badLines].find((l) => l >= line && l <= info.lines);
+      if (bad !== undefined) {
+        problems.push(problem('error', 'encoding', file, at(bad), 'not valid UTF-8: save the file as UTF-8 (a name would otherwise be mangled); row skipped'));
+        continue;
+      }
       const address = normalizeAddress(record.email ?? '');
       if (!address.ok) {
         problems.push(problem('error', 'bad-address', file, at(line), address.message));

@@ -20,7 +20,8 @@ import { parseThemeList } from '../../src/delivery/themes.js';
 import { createSigner, resolveSecret } from '../../src/delivery/tokens.js';
 import { DEFAULT_THEMES, type Theme } from '../../src/config/schema.js';
 import type { Db } from '../../src/store/db.js';
-import { tempProject } from '../helpers/project.js';
+import { FIXTURES, tempProject } from '../helpers/project.js';
+import { formatProblem } from '../../src/problems.js';
 import { useTempDb } from '../helpers/db.js';
 
 const THEMES = DEFAULT_THEMES as Theme[];
@@ -170,6 +171,23 @@ describe('subscribers', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('importSubscribers: what a spreadsheet export brings', () => {
+  const db = useTempDb('briefing-import-');
+  it('names each row by the line it starts on, quoted line breaks and all, and refuses a line that is not UTF-8 instead of mending it', () => {
+    const bytes = readFileSync(path.join(FIXTURES, 'subscribers/encoding-and-newlines.csv'));
+    const result = importSubscribers(db(), bytes, 'list.csv', THEMES);
+    expect(result.problems.map(formatProblem)).toEqual([
+      'list.csv:5:1: "bad-address" is not an email address (expected name@domain)',
+      'list.csv:6:1: not valid UTF-8: save the file as UTF-8 (a name would otherwise be mangled); row skipped',
+      // Lines 10 and 11: named by the first (csv-parse counts the last).
+      'list.csv:10:1: "not-valid" is not an email address (expected name@domain)',
+    ]);
+    expect(result.added).toBe(3);
+    expect(findSubscriber(db(), 'grace@example.org')?.name).toBe('Grace Hopper');
+    expect(findSubscriber(db(), 'jose@example.org')).toBeUndefined();
   });
 });
 

@@ -82,15 +82,16 @@ function importCommand(subscribers: Command, ctx: CommandContext, run: RunAction
       run(async () => {
         const { importSubscribers, openDatabase } = await stages();
         const config = ctx.config();
-        let text: string;
+        let bytes: Buffer;
         try {
-          text = readFileSync(file, 'utf8');
+          // Bytes, not text: a line that is not UTF-8 is reported, not silently mended.
+          bytes = readFileSync(file);
         } catch (cause) {
           throw new InputError('SUBSCRIBER_INVALID', 'cannot read the file', { file, cause });
         }
         const db = openDatabase(config.dataDir);
         try {
-          const result = importSubscribers(db, text, displayPath(file), config.themes);
+          const result = importSubscribers(db, bytes, displayPath(file), config.themes);
           for (const p of result.problems) ctx.log.warn(formatProblem(p));
           const bad = result.problems.filter((p) => p.severity === 'error').length;
           ctx.log.info(`${result.added} added, ${result.updated} updated, ${result.unchanged} unchanged, ${bad} bad row${bad === 1 ? '' : 's'}`);
