@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import { classifyAnswer } from '../delivery/answers.js';
 import { messageIdFor } from '../delivery/mime.js';
-import { getSubscriber } from '../delivery/subscribers.js';
+import { subscriberByLinkId } from '../delivery/subscribers.js';
 import { recordEvent, type EventKind, type EventSource } from '../delivery/suppression.js';
 import { parseBounceAddress, type BounceTag } from '../delivery/verp.js';
 import type { Db } from '../store/db.js';
@@ -31,8 +31,8 @@ export function applyReport(db: Db, config: Config, secret: string, report: Repo
   // names the subscriber, and the latest edition sent to them the message. A mailbox report must be exact.
   const tag = identify(config, secret, report) ?? (options.source === 'webhook' ? byRecipient(db, report) : undefined);
   if (!tag) return [{ result: 'ignored', why: 'not about a message Briefing sent (no VERP address or Briefing Message-ID in it)' }];
-  const subscriber = getSubscriber(db, tag.subscriberId);
-  if (!subscriber) return [{ result: 'ignored', why: `about subscriber ${tag.subscriberId}, who is no longer on the list` }];
+  const subscriber = subscriberByLinkId(db, tag.subscriber);
+  if (!subscriber) return [{ result: 'ignored', why: `about subscriber ${tag.subscriber}, who is no longer on the list` }];
   const email = subscriber.email.toLowerCase();
   const policy = { softBounceLimit: config.delivery.soft_bounce_limit };
   return report.entries.map((entry): ReportOutcome => {
@@ -47,7 +47,7 @@ export function applyReport(db: Db, config: Config, secret: string, report: Repo
     const event = { source, kind, subscriberId: subscriber.id, editionId: tag.editionId, status, response: entry.diagnostic, key };
     const applied = db.transaction(() => {
       const result = recordEvent(db, event, policy);
-      if (result === 'applied') markDelivery(db, tag, kind, entry.diagnostic);
+      if (result === 'applied') markDelivery(db, tag.editionId, subscriber.id, kind, entry.diagnostic);
       return result;
     })();
     return applied === 'duplicate' ? { result: 'duplicate', email } : { result: 'applied', kind, email, editionId: tag.editionId };
@@ -59,10 +59,10 @@ function identify(config: Config, secret: string, report: Report): (BounceTag & 
     const tag = parseBounceAddress(secret, address);
     if (tag) return { ...tag, verp: true };
   }
-  const match = /^(\d{4}-\d{2}-\d{2})\.([1-9]\d{0,14})\./.exec(report.originalMessageId ?? '');
+  const match = /^(\d{4}-\d{2}-\d{2})\.([0-9a-f]{18}|[1-9]\d{0,14})\./.exec(report.originalMessageId ?? '');
   if (!match) return undefined;
-  const tag = { editionId: match[1]!, subscriberId: Number(match[2]) };
-  return messageIdFor(tag.editionId, tag.subscriberId, config.sender.address) === report.originalMessageId ? { ...tag, verp: false } : undefined;
+  const tag = { editionId: match[1]!, subscriber: match[2]! };
+  return messageIdFor(tag.editionId, tag.subscriber, config.sender.address) === report.originalMessageId ? { ...tag, verp: false } : undefined;
 }
 
 function byRecipient(db: Db, report: Report): (BounceTag & { verp: boolean }) | undefined {
@@ -70,17 +70,17 @@ function byRecipient(db: Db, report: Report): (BounceTag & { verp: boolean }) | 
   if (!email) return undefined;
   const row = db
     .prepare(
-      `SELECT d.edition_id, d.subscriber_id FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+      `SELECT d.edition_id, s.public_id FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
        WHERE s.email_key = ? AND d.status IN ('sent', 'bounced') ORDER BY d.edition_id DESC LIMIT 1`,
     )
-    .get(email.toLowerCase()) as { edition_id: string; subscriber_id: number } | undefined;
-  return row ? { editionId: row.edition_id, subscriberId: row.subscriber_id, verp: false } : undefined;
+    .get(email.toLowerCase()) as { edition_id: string; public_id: string } | undefined;
+  return row ? { editionId: row.edition_id, subscriber: row.public_id, verp: false } : undefined;
 }
 
 /** The delivery row remembers the last word on it: a hard bounce after acceptance makes it 'bounced'. */
-function markDelivery(db: Db, tag: BounceTag, kind: EventKind, diagnostic: string): void {
+function markDelivery(db: Db, editionId: string, subscriberId: number, kind: EventKind, diagnostic: string): void {
   db.prepare(
     `UPDATE deliveries SET class = ?, last_response = ?, status = CASE WHEN ? = 'hard' THEN 'bounced' ELSE status END, updated_at = ?
      WHERE edition_id = ? AND subscriber_id = ?`,
-  ).run(kind, diagnostic.slice(0, 500), kind, new Date().toISOString(), tag.editionId, tag.subscriberId);
+  ).run(kind, diagnostic.slice(0, 500), kind, new Date().toISOString(), editionId, subscriberId);
 }

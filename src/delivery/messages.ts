@@ -61,8 +61,8 @@ export function createMessages(config: Config, editionId: string, variants: Vari
     },
     async render(r) {
       const template = byColumn.get(r.themes) ?? (await templateOf(r.themes));
-      const messageId = messageIdFor(editionId, r.subscriber_id, config.sender.address);
-      const who = { id: r.subscriber_id, email: r.email, requestedAt: r.requested_at };
+      const messageId = messageIdFor(editionId, r.public_id, config.sender.address);
+      const who = { publicId: r.public_id, email: r.email, requestedAt: r.requested_at };
       const raw = template.renderWire({
         to: r.email,
         messageId,
@@ -71,7 +71,7 @@ export function createMessages(config: Config, editionId: string, variants: Vari
         name: r.name,
       });
       const domain = config.delivery.bounce_domain;
-      const from = domain ? bounceAddress(secret, domain, { editionId, subscriberId: r.subscriber_id }) : config.sender.address;
+      const from = domain ? bounceAddress(secret, domain, { editionId, subscriber: r.public_id }) : config.sender.address;
       return { raw, envelope: { from, to: [r.email] }, messageId };
     },
     get variants() {

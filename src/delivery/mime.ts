@@ -290,8 +290,9 @@ const escapeHtml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 /** `<edition>.<subscriber>.<hash>@<sender domain>`: the same for every attempt to the same person. */
-export function messageIdFor(editionId: string, subscriberId: number, senderAddress: string): string {
+/** `subscriber`: the public id (or, for messages sent before public ids, the row id). */
+export function messageIdFor(editionId: string, subscriber: string | number, senderAddress: string): string {
   const domain = senderAddress.slice(senderAddress.lastIndexOf('@') + 1).toLowerCase();
-  const digest = hash('sha256', `${editionId}\n${subscriberId}\n${domain}`, 'base64url').slice(0, 10).replace(/[-_]/g, 'x');
-  return `${editionId}.${subscriberId}.${digest}@${domain}`;
+  const digest = hash('sha256', `${editionId}\n${subscriber}\n${domain}`, 'base64url').slice(0, 10).replace(/[-_]/g, 'x');
+  return `${editionId}.${subscriber}.${digest}@${domain}`;
 }

@@ -10,6 +10,8 @@ import type { DeliveryStatus } from './log.js';
 
 export interface Recipient {
   subscriber_id: number;
+  /** What the message names the subscriber by (links, Message-ID, VERP). */
+  public_id: string;
   status: DeliveryStatus;
   attempts: number;
   email: string;
@@ -40,7 +42,7 @@ export const outstandingStatuses = (includeUncertain = false): DeliveryStatus[] 
 export function streamRecipients(db: Db, editionId: string, options: StreamOptions = {}): RecipientStream {
   const statuses = outstandingStatuses(options.includeUncertain).map((s) => `'${s}'`).join(', ');
   const page = db.prepare(
-    `SELECT d.subscriber_id, d.status, d.attempts, s.email, s.name, s.themes, s.requested_at, s.soft_bounces
+    `SELECT d.subscriber_id, d.status, d.attempts, s.email, s.name, s.themes, s.requested_at, s.soft_bounces, s.public_id
      FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
      WHERE d.edition_id = ? AND d.status IN (${statuses}) AND s.status = 'confirmed' AND d.subscriber_id > ?
      ORDER BY d.subscriber_id LIMIT ${options.pageSize ?? PAGE}`,

@@ -29,6 +29,8 @@ export interface Subscriber {
   confirmedAt: string | null;
   unsubscribedAt: string | null;
   suppressedReason: string | null;
+  /** The random id links, Message-IDs and VERP addresses name the subscriber by. */
+  publicId: string;
 }
 
 export interface SubscriberRow {
@@ -44,6 +46,7 @@ export interface SubscriberRow {
   confirmed_at: string | null;
   unsubscribed_at: string | null;
   suppressed_reason: string | null;
+  public_id: string;
 }
 
 export const fromRow = (r: SubscriberRow): Subscriber => ({
@@ -59,7 +62,20 @@ export const fromRow = (r: SubscriberRow): Subscriber => ({
   confirmedAt: r.confirmed_at,
   unsubscribedAt: r.unsubscribed_at,
   suppressedReason: r.suppressed_reason,
+  publicId: r.public_id,
 });
+
+/** A subscriber as links name them: by public id, or (links mailed before public ids) by row id. */
+export function subscriberByLinkId(db: Db, key: string): Subscriber | undefined {
+  if (PUBLIC_ID.test(key)) {
+    const row = db.prepare('SELECT * FROM subscribers WHERE public_id = ?').get(key) as SubscriberRow | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+  return LEGACY_ID.test(key) ? getSubscriber(db, Number(key)) : undefined;
+}
+
+export const PUBLIC_ID = /^[0-9a-f]{18}$/;
+export const LEGACY_ID = /^[1-9][0-9]{0,14}$/;
 
 export function getSubscriber(db: Db, id: number): Subscriber | undefined {
   const row = db.prepare('SELECT * FROM subscribers WHERE id = ?').get(id) as SubscriberRow | undefined;

@@ -1,9 +1,11 @@
 /**
  * Signed links for subscribers: confirm, preferences, unsubscribe. A token is
- * `<subscriber id>.<HMAC-SHA256>` (base64url). The MAC covers the purpose, the
- * id and the address, so a token works for one purpose and one subscriber
- * only, and dies when the address is removed. A confirmation token also
- * covers the request time, so links from an older request stop working.
+ * `<public id>.<HMAC-SHA256>` (base64url): the random id, never the row id, so
+ * a link tells nothing of the list's size. The MAC covers the purpose, the id
+ * and the address, so a token works for one purpose and one subscriber only,
+ * and dies when the address is removed. A confirmation token also covers the
+ * request time, so links from an older request stop working. Links mailed
+ * before public ids (`<row id>.<MAC>`, v1) still verify.
  */
 import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -12,12 +14,12 @@ import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { BriefingError } from '../errors.js';
 import type { Db } from '../store/db.js';
-import { getSubscriber, type Subscriber } from './subscribers.js';
+import { LEGACY_ID, subscriberByLinkId, type Subscriber } from './subscribers.js';
 
 export type TokenPurpose = 'confirm' | 'preferences' | 'unsubscribe';
 
 export interface TokenSigner {
-  sign(purpose: TokenPurpose, subscriber: Pick<Subscriber, 'id' | 'email' | 'requestedAt'>): string;
+  sign(purpose: TokenPurpose, subscriber: Pick<Subscriber, 'publicId' | 'email' | 'requestedAt'>): string;
   /** The subscriber the token was made for, or undefined (forged, wrong purpose, removed, re-requested). */
   verify(db: Db, purpose: TokenPurpose, token: unknown): Subscriber | undefined;
 }
@@ -25,22 +27,23 @@ export interface TokenSigner {
 export function createSigner(secret: string): TokenSigner {
   // Imported once: a send signs two links per recipient.
   const key = createSecretKey(Buffer.from(secret, 'utf8'));
-  const mac = (purpose: TokenPurpose, s: Pick<Subscriber, 'id' | 'email' | 'requestedAt'>): Buffer =>
+  // v2 names the public id; v1 (links mailed before it) the row id.
+  const mac = (purpose: TokenPurpose, s: Pick<Subscriber, 'email' | 'requestedAt'>, version: 'v1' | 'v2', id: string): Buffer =>
     createHmac('sha256', key)
-      .update(['briefing-token-v1', purpose, String(s.id), s.email.toLowerCase(), purpose === 'confirm' ? (s.requestedAt ?? '') : ''].join('\n'))
+      .update([`briefing-token-${version}`, purpose, id, s.email.toLowerCase(), purpose === 'confirm' ? (s.requestedAt ?? '') : ''].join('\n'))
       .digest();
   return {
-    sign: (purpose, s) => `${s.id}.${mac(purpose, s).toString('base64url')}`,
+    sign: (purpose, s) => `${s.publicId}.${mac(purpose, s, 'v2', s.publicId).toString('base64url')}`,
     verify(db, purpose, token) {
       if (typeof token !== 'string') return undefined;
-      const match = /^([1-9][0-9]{0,14})\.([A-Za-z0-9_-]{43})$/.exec(token);
+      const match = /^([0-9a-f]{18}|[1-9][0-9]{0,14})\.([A-Za-z0-9_-]{43})$/.exec(token);
       if (!match) return undefined;
-      const subscriber = getSubscriber(db, Number(match[1]));
+      const subscriber = subscriberByLinkId(db, match[1]!);
       if (!subscriber) return undefined;
       const given = Buffer.from(match[2]!, 'base64url');
       // 43 characters carry 258 bits for 256: only the spelling whose 2 spare bits are zero is the token.
       if (given.toString('base64url') !== match[2]) return undefined;
-      const expected = mac(purpose, subscriber);
+      const expected = LEGACY_ID.test(match[1]!) ? mac(purpose, subscriber, 'v1', String(subscriber.id)) : mac(purpose, subscriber, 'v2', subscriber.publicId);
       return given.length === expected.length && timingSafeEqual(given, expected) ? subscriber : undefined;
     },
   };

@@ -171,4 +171,19 @@ export const migrations: Migration[] = [
       CREATE INDEX confirmation_mails_due ON confirmation_mails (status, next_at);
     `,
   },
+  {
+    name: 'opaque subscriber ids in links',
+    sql: `
+      -- Links, Message-IDs and VERP addresses name a subscriber by this random id, not by the row id: a
+      -- sequential id in a link told anyone roughly how large the list is. Lowercase hex, as some mail
+      -- systems lowercase the local part of an address.
+      ALTER TABLE subscribers ADD COLUMN public_id TEXT;
+      UPDATE subscribers SET public_id = lower(hex(randomblob(9)));
+      CREATE UNIQUE INDEX subscribers_public_id ON subscribers (public_id);
+      CREATE TRIGGER subscribers_public_id AFTER INSERT ON subscribers WHEN NEW.public_id IS NULL
+      BEGIN
+        UPDATE subscribers SET public_id = lower(hex(randomblob(9))) WHERE id = NEW.id;
+      END;
+    `,
+  },
 ];

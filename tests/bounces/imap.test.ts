@@ -41,10 +41,10 @@ afterEach(async () => {
 });
 
 function report(fixture: string, email: string): string {
-  const id = findSubscriber(db, email)!.id;
+  const id = findSubscriber(db, email)!.publicId;
   return readFileSync(path.join(FIXTURES, 'bounces', fixture), 'utf8')
     .replaceAll('{{EMAIL}}', email)
-    .replaceAll('{{VERP}}', bounceAddress(SECRET, DOMAIN, { editionId: EDITION_ID, subscriberId: id }))
+    .replaceAll('{{VERP}}', bounceAddress(SECRET, DOMAIN, { editionId: EDITION_ID, subscriber: id }))
     .replaceAll('{{MESSAGE_ID}}', messageIdFor(EDITION_ID, id, 'briefing@briefing.test'));
 }
 const recorder = () => {

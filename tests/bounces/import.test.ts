@@ -41,8 +41,8 @@ afterEach(async () => {
 
 /** A fixture filled in for one subscriber of this send: their address, VERP address and Message-ID. */
 function report(fixture: string, email: string, options: { verp?: boolean } = {}): string {
-  const id = findSubscriber(db, email)!.id;
-  const verp = options.verp === false ? 'briefing@briefing.test' : bounceAddress(SECRET, DOMAIN, { editionId: EDITION_ID, subscriberId: id });
+  const id = findSubscriber(db, email)!.publicId;
+  const verp = options.verp === false ? 'briefing@briefing.test' : bounceAddress(SECRET, DOMAIN, { editionId: EDITION_ID, subscriber: id });
   return readFileSync(path.join(FIXTURES, 'bounces', fixture), 'utf8')
     .replaceAll('{{EMAIL}}', email)
     .replaceAll('{{VERP}}', verp)
@@ -65,10 +65,14 @@ describe('VERP', () => {
     expect(sink.messages).toHaveLength(3);
     for (const m of sink.messages) {
       const tag = parseBounceAddress(SECRET, m.from);
-      expect(tag).toEqual({ editionId: EDITION_ID, subscriberId: findSubscriber(db, m.to[0]!)!.id });
+      expect(tag).toEqual({ editionId: EDITION_ID, subscriber: findSubscriber(db, m.to[0]!)!.publicId });
     }
     // A forged one (another subscriber's id under the same MAC) is not ours.
-    expect(parseBounceAddress(SECRET, sink.messages[0]!.from.replace(/\.(\d+)\./, '.999.'))).toBeUndefined();
+    expect(parseBounceAddress(SECRET, sink.messages[0]!.from.replace(/\.([0-9a-f]{18})\./, '.999.'))).toBeUndefined();
+    const [a, b] = sink.messages.map((m) => /\.([0-9a-f]{18})\./.exec(m.from)![1]!);
+    expect(parseBounceAddress(SECRET, sink.messages[0]!.from.replace(a!, b!))).toBeUndefined();
+    // It names the subscriber by a random id, never the row id (which told the list's size).
+    expect(sink.messages.every((m) => !/\+\d{4}-\d\d-\d\d\.\d{1,15}\./.test(m.from))).toBe(true);
   });
 });
 

@@ -57,7 +57,9 @@ describe('sendEdition over SMTP', () => {
     expect(all.subject).toBeTruthy();
     expect(all.date).toBeInstanceOf(Date);
     const sub = findSubscriber(db, 'all@example.com')!;
-    expect(all.messageId).toMatch(new RegExp(`^<${EDITION_ID}\\.${sub.id}\\.[A-Za-z0-9]+@briefing\\.test>$`));
+    // It names the subscriber by a random id, never the row id (which told the list’s size).
+    expect(all.messageId).toMatch(new RegExp(`^<${EDITION_ID}\\.${sub.publicId}\\.[A-Za-z0-9]+@briefing\\.test>$`));
+    expect(sub.publicId).toMatch(/^[0-9a-f]{18}$/);
 
     // RFC 8058 headers, with a working token.
     const listUnsub = headerLine(all, 'list-unsubscribe');

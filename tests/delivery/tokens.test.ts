@@ -4,6 +4,7 @@
  * disk, a tmpfs), readable by its owner only.
  */
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addSubscriber } from '../../src/delivery/subscribers.js';
@@ -40,6 +41,30 @@ describe('tokens', () => {
         expect(Buffer.from(twin.split('.')[1]!, 'base64url')).toEqual(Buffer.from(token.split('.')[1]!, 'base64url'));
         expect(signer.verify(db, 'unsubscribe', twin)).toBeUndefined();
       }
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('tokens name an opaque id', () => {
+  it('a link names the subscriber by a random id, not the row id (which told the list’s size); links mailed before still work', () => {
+    project = tempProject();
+    const db = openDatabase(project.dataDir);
+    try {
+      const secret = 'test-secret-that-is-long-enough-0123456789';
+      const signer = createSigner(secret);
+      const subs = ['a@example.org', 'b@example.org', 'c@example.org'].map((email) => addSubscriber(db, { email, source: 'test' }).subscriber);
+      const tokens = subs.map((s) => signer.sign('preferences', s));
+      for (const [i, token] of tokens.entries()) {
+        expect(token.split('.')[0]).toBe(subs[i]!.publicId);
+        expect(token.split('.')[0]).not.toBe(String(subs[i]!.id));
+        expect(signer.verify(db, 'preferences', token)?.email).toBe(subs[i]!.email);
+      }
+      expect(new Set(subs.map((s) => s.publicId)).size).toBe(3);
+      // A v1 link (row id) from a mail sent before public ids still verifies.
+      const legacy = `${subs[1]!.id}.${createHmac('sha256', secret).update(['briefing-token-v1', 'unsubscribe', String(subs[1]!.id), 'b@example.org', ''].join('\n')).digest('base64url')}`;
+      expect(signer.verify(db, 'unsubscribe', legacy)?.email).toBe('b@example.org');
     } finally {
       db.close();
     }

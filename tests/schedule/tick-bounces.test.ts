@@ -43,12 +43,12 @@ afterEach(async () => {
 describe('a tick and the bounce mailbox', () => {
   it('applies the bounces that came since the last tick before sending the next edition', async () => {
     expect(await runTick(config(), { log, reason: 'manual', now: new Date('2026-11-23T08:00:00Z') })).toMatchObject({ status: 'sent', sent: 2 });
-    const ada = findSubscriber(db, 'ada@example.com')!.id;
+    const ada = findSubscriber(db, 'ada@example.com')!.publicId;
     dovecot.deliver(
       'bounce',
       readFileSync(path.join(FIXTURES, 'bounces/postfix-hard.eml'), 'utf8')
         .replaceAll('{{EMAIL}}', 'ada@example.com')
-        .replaceAll('{{VERP}}', bounceAddress(SECRET, DOMAIN, { editionId: '2026-11-23', subscriberId: ada }))
+        .replaceAll('{{VERP}}', bounceAddress(SECRET, DOMAIN, { editionId: '2026-11-23', subscriber: ada }))
         .replaceAll('{{MESSAGE_ID}}', messageIdFor('2026-11-23', ada, 'briefing@briefing.test')),
     );
     project.writeBrief('second.md', briefText({ title: 'Second brief', date: '2026-11-26', source: { name: 'Example News', url: 'https://example.org/second' } }));

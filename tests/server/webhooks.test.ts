@@ -63,7 +63,7 @@ afterEach(async () => {
 const post = (provider: string, body: string, headers: Record<string, string> = {}) =>
   fetch(`${server.url}/webhooks/${provider}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
 const status = (email: string) => findSubscriber(db, email)!.status;
-const messageId = (email: string) => messageIdFor(EDITION_ID, findSubscriber(db, email)!.id, 'briefing@briefing.test');
+const messageId = (email: string) => messageIdFor(EDITION_ID, findSubscriber(db, email)!.publicId, 'briefing@briefing.test');
 const now = () => String(Math.floor(Date.now() / 1000));
 
 /** Each provider: how to sign a body, a bounce for one address and a complaint for another. */
