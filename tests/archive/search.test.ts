@@ -3,7 +3,7 @@
  * shards, must give the same index as Pagefind reading the finished folder;
  * unchanged shards come from the cache.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -71,7 +71,7 @@ describe('SearchIndexer', () => {
     const oneShard = path.join(scratch, 'one');
     const twoShards = path.join(scratch, 'two');
     const shards = path.join(scratch, 'shards');
-    for (const dir of [byFolder, oneShard, twoShards, shards]) cpSync(site.outDir, dir, { recursive: true });
+    for (const dir of [byFolder, oneShard, twoShards, shards]) cpSync(realpathSync(site.outDir), dir, { recursive: true });
     const reference = await indexFolder(byFolder);
     const briefs = filesUnder(site.outDir, '.html').filter((f) => f.startsWith('briefs/')).length;
     expect(briefs).toBeGreaterThan(4);
@@ -103,8 +103,8 @@ describe('SearchIndexer', () => {
     const cacheDir = path.join(scratch, 'cache');
     const first = path.join(scratch, 'cached-1');
     const second = path.join(scratch, 'cached-2');
-    cpSync(site.outDir, first, { recursive: true });
-    cpSync(site.outDir, second, { recursive: true });
+    cpSync(realpathSync(site.outDir), first, { recursive: true });
+    cpSync(realpathSync(site.outDir), second, { recursive: true });
     await streamSite(first, { shardSize: 2, cacheDir });
     const before = searchBundles(first);
     expect(readdirSync(cacheDir).sort()).toEqual(before.map((b) => path.basename(b)).sort());
@@ -133,7 +133,7 @@ describe('SearchIndexer', () => {
 
   it('leaves no shards of an earlier build in a folder built in place (npm run dev)', async () => {
     const dir = path.join(scratch, 'in-place');
-    cpSync(site.outDir, dir, { recursive: true });
+    cpSync(realpathSync(site.outDir), dir, { recursive: true });
     await streamSite(dir, { shardSize: 2 });
     const first = searchBundles(dir);
     await streamSite(dir, { shardSize: 3 });

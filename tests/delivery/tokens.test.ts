@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, 
 import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createOutboxTransport } from '../../src/delivery/outbox.js';
 import { addSubscriber } from '../../src/delivery/subscribers.js';
 import { createSigner, resolveSecret } from '../../src/delivery/tokens.js';
 import { BriefingError } from '../../src/errors.js';
@@ -102,24 +103,5 @@ describe('the local secret (outbox mode)', () => {
     const { secret } = resolveSecret(project.config());
     expect(secret.length).toBeGreaterThanOrEqual(32);
     expect(readFileSync(path.join(project.dataDir, 'secret'), 'utf8').trim()).toBe(secret);
-  });
-});
-
-describe('file modes in a data folder that already exists (0755)', () => {
-  it('the database and its WAL are created 0600, and one an older Briefing left 0644 is tightened', () => {
-    project = tempProject();
-    mkdirSync(project.dataDir, { recursive: true, mode: 0o755 });
-    chmodSync(project.dataDir, 0o755);
-    const db = openDatabase(project.dataDir);
-    addSubscriber(db, { email: 'reader@example.org', source: 'test' });
-    const file = path.join(project.dataDir, 'briefing.db');
-    expect(mode(file)).toBe(0o600);
-    expect(existsSync(`${file}-wal`)).toBe(true);
-    expect(mode(`${file}-wal`)).toBe(0o600);
-    db.close();
-
-    chmodSync(file, 0o644);
-    openDatabase(project.dataDir).close();
-    expect(mode(file)).toBe(0o600);
   });
 });
