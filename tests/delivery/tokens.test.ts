@@ -3,11 +3,10 @@
  * verifies, and the secret file is written whole or not at all (a real full
  * disk, a tmpfs), readable by its owner only.
  */
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createOutboxTransport } from '../../src/delivery/outbox.js';
 import { addSubscriber } from '../../src/delivery/subscribers.js';
 import { createSigner, resolveSecret } from '../../src/delivery/tokens.js';
 import { BriefingError } from '../../src/errors.js';
