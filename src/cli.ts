@@ -30,6 +30,11 @@ export type Register = (program: Command, ctx: ReturnType<typeof createContext>,
 const commands: Register[] = [registerNew, registerCheck, registerAssemble, registerPreview, registerBuild, registerRunNow, registerStart, registerSubscribers, registerPreflight, registerSend, registerStatus, registerBounces, registerServe];
 
 export async function main(argv: string[]): Promise<number> {
+  // `briefing status | head` closes stdout early: that is the reader being done, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT.ok);
+    throw error;
+  });
   const program = new Command('briefing')
     .description('Turn Markdown briefs into a themed email newsletter and a static web archive.')
     .version(version)

@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'BOUNCE_MAILBOX_FAILED'
   | 'SEND_STALE'
   | 'PREFLIGHT_FAILED'
+  | 'PORT_UNAVAILABLE'
+  | 'SERVICE_RUNNING'
   | 'SECRET_MISSING'
   | 'LOCKED'
   | 'USAGE'

@@ -5,6 +5,7 @@
  * report applied twice still counts once). Messages larger than any report
  * are marked seen unread, with a line in the log.
  */
+import { formatSize } from '../units.js';
 import { ImapFlow } from 'imapflow';
 import type { Config } from '../config/schema.js';
 import { resolveSecret } from '../delivery/tokens.js';
@@ -71,7 +72,7 @@ export async function pollBounceMailbox(db: Db, config: Config, log: Logger): Pr
         if (meta && (meta.size ?? 0) > MAX_MESSAGE_BYTES) {
           summary.messages += 1;
           summary.ignored += 1;
-          log.warn(`${where} uid ${uid}: skipped: ${Math.round((meta.size ?? 0) / 1024 / 1024)} MB, larger than any report`);
+          log.warn(`${where} uid ${uid}: skipped: ${formatSize(meta.size ?? 0)}, larger than any report`);
         } else {
           const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
           if (message && message.source) await applyMessage(db, config, secret, { where: `${where} uid ${uid}`, raw: message.source }, summary, log);

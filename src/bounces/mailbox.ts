@@ -4,6 +4,7 @@
  * one message of memory), a Maildir (its cur/ and new/), or a folder of .eml
  * files. Each comes with where it was found, for the log.
  */
+import { formatSize } from '../units.js';
 import { createReadStream, existsSync, openSync, readdirSync, readFileSync, readSync, closeSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -16,7 +17,7 @@ export interface MailboxMessage {
 }
 
 /** A message larger than this is skipped (and said): no bounce report is anywhere near it. */
-export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+export const MAX_MESSAGE_BYTES = 10_000_000;
 
 export async function* readMailbox(target: string): AsyncGenerator<MailboxMessage | { where: string; skipped: string }> {
   let stat;
@@ -46,7 +47,7 @@ async function* readFile(file: string): AsyncGenerator<MailboxMessage | { where:
     return;
   }
   const size = statSync(file).size;
-  if (size > MAX_MESSAGE_BYTES) yield { where: file, skipped: `${Math.round(size / 1024 / 1024)} MB, larger than any report` };
+  if (size > MAX_MESSAGE_BYTES) yield { where: file, skipped: `${formatSize(size)}, larger than any report` };
   else yield { where: file, raw: readFileSync(file) };
 }
 
@@ -71,7 +72,7 @@ async function* readMbox(file: string): AsyncGenerator<MailboxMessage | { where:
   const finish = (): MailboxMessage | { where: string; skipped: string } | undefined => {
     if (start === 0) return undefined;
     const where = `${file}:${start}`;
-    if (tooBig) return { where, skipped: `larger than ${MAX_MESSAGE_BYTES / 1024 / 1024} MB` };
+    if (tooBig) return { where, skipped: `larger than ${formatSize(MAX_MESSAGE_BYTES)}` };
     return { where, raw: Buffer.from(parts.join('\r\n'), 'latin1') };
   };
   for await (const line of lines) {

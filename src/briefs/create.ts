@@ -83,7 +83,7 @@ export async function createBrief(config: Config, options: NewBriefOptions): Pro
   }
 
   const existing = (await loadBriefs([config.briefsDir], config.themes)).briefs.find((b) => b.id === id);
-  if (existing) throw new InputError('BRIEF_EXISTS', `a brief with id '${id}' already exists: ${existing.file}`, { file: shown });
+  if (existing) throw new InputError('BRIEF_EXISTS', `already exists (its id '${id}' comes from the title); nothing was written: choose another title, or edit this brief`, { file: existing.file });
 
   await mkdir(config.briefsDir, { recursive: true });
   try {

@@ -5,6 +5,7 @@
  * config decides which themes exist.
  */
 import { z } from 'zod';
+import { suggest } from '../yaml/zod-problems.js';
 
 export const TITLE_MAX = 140;
 export const SUMMARY_MAX = 300;
@@ -87,7 +88,12 @@ export const frontmatterSchema = z.strictObject(
     entities: list('entity')
       .pipe(z.array(text('entity')))
       .default([]),
-    status: z.enum(['draft', 'ready'], 'status must be "draft" or "ready"'),
+    status: z.enum(['draft', 'ready'], {
+      error: (iss) => {
+        const hint = typeof iss.input === 'string' ? suggest(iss.input.toLowerCase(), ['draft', 'ready']) : undefined;
+        return `status must be "draft" or "ready"${hint ? `; did you mean "${hint}"?` : ''}`;
+      },
+    }),
     /**
      * What changed after the brief went out, oldest first: shown on its page, in its feed entry's `updated`,
      * and listed by the next edition to the readers who got it.

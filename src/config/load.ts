@@ -2,8 +2,10 @@
  * Loads the config: schema defaults, then the file, then the environment.
  * Every problem names the key and its line in the file.
  */
+import { formatSize } from '../units.js';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { displayPath } from '../paths.js';
 import { InputError, BriefingError } from '../errors.js';
 import { parseYaml, MAX_YAML_BYTES } from '../yaml/parse.js';
 import { zodProblems } from '../yaml/zod-problems.js';
@@ -21,13 +23,18 @@ export interface LoadConfigOptions {
 
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const file = path.resolve(options.root ?? process.cwd(), options.file ?? CONFIG_FILE);
-  const shown = path.relative(process.cwd(), file) || file;
+  // Named as the writer gave it (--config), else from where they stand.
+  const shown = options.file ?? displayPath(file);
   if (!existsSync(file)) {
-    throw new BriefingError('CONFIG_NOT_FOUND', `no config file; create ${CONFIG_FILE} (see README)`, { file: shown });
+    throw new BriefingError(
+      'CONFIG_NOT_FOUND',
+      options.file ? 'no such config file (given with --config)' : `no config file here; create ${CONFIG_FILE} (see README), or name one with --config`,
+      { file: shown },
+    );
   }
   const text = readFileSync(file, 'utf8');
   if (Buffer.byteLength(text) > MAX_YAML_BYTES) {
-    throw new InputError('CONFIG_INVALID', `config is larger than ${MAX_YAML_BYTES / 1024} KB`, { file: shown });
+    throw new InputError('CONFIG_INVALID', `config is larger than ${formatSize(MAX_YAML_BYTES)}`, { file: shown });
   }
   const yaml = parseYaml(text.replace(/^\uFEFF/, ''));
   const first = yaml.problems[0];

@@ -1,4 +1,5 @@
 /** `send --dry-run`: who would get which variant, every variant rendered, nothing sent or recorded. */
+import { formatSize } from '../units.js';
 import type { Config } from '../config/schema.js';
 import type { ResolvedEdition } from '../editions/published.js';
 import type { Logger } from '../log.js';
@@ -23,7 +24,7 @@ export async function dryRun(config: Config, db: Db, edition: ResolvedEdition, v
   for (const [key, n] of byKey) {
     const variant = await variants.get(key.split(','));
     const size = compileMessage(variant, { fromName: config.sender.name, fromAddress: config.sender.address }).baseBytes;
-    log.info(`  ${n} × [${key}] "${variant.subject}" (${Math.round(size / 1024)} KB)`);
+    log.info(`  ${n} × [${key}] "${variant.subject}" (${formatSize(size)})`);
   }
   const total = [...byKey.values()].reduce((a, b) => a + b, 0);
   log.info(`dry run: edition ${edition.id} would go to ${total} subscriber${total === 1 ? '' : 's'} in ${byKey.size} variant${byKey.size === 1 ? '' : 's'}; ${skipped} follow none of its themes; ${alreadySent} already have it. Nothing was sent.`);

@@ -5,6 +5,7 @@
  * problems as data in the same `path:line:col: message` form as `check`.
  * Errors stop `send` (unless --force); warnings are printed.
  */
+import { formatSize } from '../units.js';
 import type { Position } from '../errors.js';
 import { problem, type Problem } from '../problems.js';
 import type { LinkOutcome } from './links.js';
@@ -105,10 +106,8 @@ export function variantProblems(variants: readonly VariantFacts[], editionFile: 
       const code = v.error.code === 'EMAIL_TOO_LARGE' ? 'email-size' : v.error.code === 'TEMPLATE_ERROR' ? 'mjml' : 'render';
       out.push(problem('error', code, where, v.error.position ?? { line: 1, col: 1 }, `the email for ${which} cannot be rendered: ${v.error.message}`));
     } else if (v.shownItems < v.totalItems) {
-      out.push(problem('warning', 'email-size', editionFile, { line: 1, col: 1 }, `the email for ${which} shows ${v.shownItems} of ${v.totalItems} briefs (${formatKb(v.bytes)} of ${formatKb(maxHtmlBytes)}); the rest are linked on the web`));
+      out.push(problem('warning', 'email-size', editionFile, { line: 1, col: 1 }, `the email for ${which} shows ${v.shownItems} of ${v.totalItems} briefs (${formatSize(v.bytes)} of ${formatSize(maxHtmlBytes)}); the rest are linked on the web`));
     }
   }
   return out;
 }
-
-const formatKb = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;

@@ -30,6 +30,7 @@ import { parseThemeList } from '../delivery/themes.js';
 import { createSigner, resolveSecret, type TokenSigner } from '../delivery/tokens.js';
 import { createTransport } from '../delivery/transport-from-config.js';
 import type { Transport } from '../delivery/transport.js';
+import { InputError } from '../errors.js';
 import { debug, type Logger } from '../log.js';
 import { openDatabase, type Db } from '../store/db.js';
 import { absolute, paths, TEST_TOKEN } from '../urls.js';
@@ -103,7 +104,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     server.listen(port, host, () => resolve());
   }).catch(async (error: unknown) => {
     await confirmations.close();
-    throw error;
+    throw listenError(error, host, port);
   });
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -121,6 +122,15 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       if (!options.db) db.close();
     },
   };
+}
+
+/** A port in use or not ours to take is the user's to fix, not a bug: say what to do (the message says it all). */
+function listenError(error: unknown, host: string, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new InputError('PORT_UNAVAILABLE', `port ${port} is in use (is Briefing already running?); choose another with --port or PORT`);
+  if (code === 'EACCES') return new InputError('PORT_UNAVAILABLE', `port ${port} needs privileges this user lacks; choose one above 1023 with --port or PORT`);
+  if (code === 'EADDRNOTAVAIL') return new InputError('PORT_UNAVAILABLE', `${host} is not an address of this machine; choose another with --host (or server.host)`);
+  return error;
 }
 
 /**

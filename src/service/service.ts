@@ -17,6 +17,10 @@ import { debug, type Logger } from '../log.js';
 import { displayPath } from '../paths.js';
 import { openDatabase } from '../store/db.js';
 import { holdLock, newOwnerId, SEND_LOCK } from '../store/lock.js';
+import { InputError } from '../errors.js';
+
+/** The lease a running service holds on its data folder. */
+const SERVICE_LOCK = 'service';
 import { createSchedule, type Slot } from '../schedule/plan.js';
 import { createScheduler, type Scheduler } from '../schedule/scheduler.js';
 import { runTick, type TickSummary } from '../schedule/tick.js';
@@ -57,6 +61,18 @@ export async function startService(config: Config, options: ServiceOptions): Pro
   const owner = newOwnerId();
   let server: RunningServer | undefined;
   let scheduler: Scheduler | undefined;
+  // One service per data folder, for its whole life: a second would rebuild dist/ under the first and run a
+  // second scheduler. (A killed one's lease lapses, at once when its process is gone.)
+  const service = holdLock(db, SERVICE_LOCK, { owner, ...(options.lockTtlMs ? { ttlMs: options.lockTtlMs } : {}) });
+  if (!service.lock) {
+    db.close();
+    const pid = service.holder.owner.split(':')[1];
+    throw new InputError(
+      'SERVICE_RUNNING',
+      `another Briefing service${pid ? `, pid ${pid}` : ''} (${service.holder.owner}), uses ${displayPath(config.dataDir)}/; stop it first, or give this one a data folder of its own (BRIEFING_DATA_DIR)`,
+    );
+  }
+  const serviceLock = service.lock;
   try {
     // Under the send lock: another service on this data directory may be assembling or building right now.
     const held = holdLock(db, SEND_LOCK, { owner, ...(options.lockTtlMs ? { ttlMs: options.lockTtlMs } : {}) });
@@ -114,12 +130,14 @@ export async function startService(config: Config, options: ServiceOptions): Pro
         (stopped ??= (async () => {
           await running.stop();
           await listening.close();
+          serviceLock.release();
           db.close();
         })()),
     };
   } catch (error) {
     await scheduler?.stop();
     await server?.close();
+    serviceLock.release();
     db.close();
     throw error;
   }

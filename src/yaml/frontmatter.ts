@@ -4,13 +4,14 @@
  * runs, nothing is cached between calls, and size, encoding and delimiters
  * are checked before any parsing.
  */
+import { formatSize } from '../units.js';
 import { readFileSync, statSync } from 'node:fs';
 import matter from 'gray-matter';
 import { parseYaml, MAX_YAML_BYTES, type ParsedYaml } from './parse.js';
 import { problem, type Problem } from '../problems.js';
 
 /** A brief or edition is a few hundred words; anything this large is a mistake. */
-export const MAX_FILE_BYTES = 256 * 1024;
+export const MAX_FILE_BYTES = 256_000;
 
 export interface FrontmatterFile {
   file: string;
@@ -61,8 +62,7 @@ export function readFrontmatterFile(file: string): ReadResult {
 export function readFileBytes(file: string): { ok: true; bytes: Buffer } | { ok: false; problems: Problem[] } {
   const size = statSync(file).size;
   if (size > MAX_FILE_BYTES) {
-    const mb = (size / (1024 * 1024)).toFixed(1);
-    return failure(file, 1, 1, 'too-large', `file is ${mb} MB; the limit is ${MAX_FILE_BYTES / 1024} KB`);
+    return failure(file, 1, 1, 'too-large', `file is ${formatSize(size)}; the limit is ${formatSize(MAX_FILE_BYTES)}`);
   }
   return { ok: true, bytes: readFileSync(file) };
 }
@@ -101,7 +101,7 @@ export function parseFrontmatterFile(file: string, bytes: Uint8Array): ReadResul
 
   const blockEnd = open[0].length + close.index;
   if (blockEnd > MAX_YAML_BYTES) {
-    return fail(1, 1, 'frontmatter-too-large', `frontmatter is larger than ${MAX_YAML_BYTES / 1024} KB`);
+    return fail(1, 1, 'frontmatter-too-large', `frontmatter is larger than ${formatSize(MAX_YAML_BYTES)}`);
   }
 
   let parsed: matter.GrayMatterFile<string>;

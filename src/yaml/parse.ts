@@ -8,7 +8,7 @@ import jsYaml from 'js-yaml';
 import type { Position } from '../errors.js';
 
 /** Frontmatter or config larger than this is refused before parsing. */
-export const MAX_YAML_BYTES = 64 * 1024;
+export const MAX_YAML_BYTES = 64_000;
 /** Caps how many times aliases may be expanded: defeats "billion laughs". */
 const MAX_ALIAS_COUNT = 50;
 

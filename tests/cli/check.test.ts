@@ -60,7 +60,7 @@ describe('briefing check', () => {
     project = tempProject();
     const result = runCli(['check', '--config', 'missing.yml'], { cwd: project.root });
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/missing\.yml: no config file/);
+    expect(result.stderr).toMatch(/missing\.yml: no such config file \(given with --config\)/);
   });
 
   it('writes a new brief that the next check accepts', () => {

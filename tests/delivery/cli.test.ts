@@ -53,7 +53,8 @@ describe('briefing subscribers', { timeout: 180_000 }, () => {
   it('add normalizes the address, refuses unknown themes with a suggestion, and remove deletes', async () => {
     expect(await cli(['subscribers', 'add', '  Mixed.Case@EXAMPLE.Org ', '--themes', 'safety'])).toMatchObject({ status: 0 });
     const typo = await cli(['subscribers', 'add', 'x@example.org', '--themes', 'safty']);
-    expect(typo.status).toBe(1);
+    // A flag mistake is a usage error (exit 2), as on every command.
+    expect(typo.status).toBe(2);
     expect(typo.stderr).toContain('did you mean "safety"?');
     expect((await cli(['subscribers', 'add', 'mixed.case@example.org', '--name', 'Same Person'])).stdout).toMatch(/updated Mixed\.Case@example\.org/);
     const bad = await cli(['subscribers', 'add', 'two@@example.org']);

@@ -21,7 +21,7 @@ describe('briefing preview (CLI)', () => {
     const html = runCli(['preview', 'latest', '--themes', 'safety', '--out', 'out/preview.html'], { cwd });
     expect(html.status).toBe(0);
     expect(html.stdout.trim()).toBe('out/preview.html');
-    expect(html.stderr).toMatch(/edition #1 \(safety\): "Test Briefing #1: [^"]+", [\d.]+ KB HTML/);
+    expect(html.stderr).toMatch(/edition #1 \(safety\): "Test Briefing #1: [^"]+", [\d.]+ kB HTML of 90 kB/);
     const file = readFileSync(path.join(cwd, 'out/preview.html'), 'utf8');
     expect(file).toMatch(/id="theme-safety"/);
     expect(file).not.toMatch(/id="theme-open-source"|BRIEFING_PH_/);
@@ -33,7 +33,7 @@ describe('briefing preview (CLI)', () => {
 
     const unknownTheme = runCli(['preview', 'latest', '--themes', 'astrology'], { cwd });
     expect(unknownTheme.status).toBe(2);
-    expect(unknownTheme.stderr).toMatch(/--themes takes slugs from: safety, open-source, export-controls/);
+    expect(unknownTheme.stderr).toMatch(/--themes: unknown theme "[a-z]+"(; did you mean "[a-z-]+"\?)? \(themes: safety, open-source, export-controls\)/);
     // A brief of the edition broken after assembly: left out of the preview, and named.
     const brief = path.join(cwd, 'briefs', path.basename(SAMPLE_BRIEFS[0]!));
     writeFileSync(brief, readFileSync(brief, 'utf8').replace(/^themes:.*$/m, 'themes: [astrology]'));

@@ -42,7 +42,7 @@ function spawnService(env: NodeJS.ProcessEnv = {}): ServiceProcess {
 const urlOf = async (service: ServiceProcess) => (await service.waitFor(/^\s*Archive:\s+http/)).replace(/^\s*Archive:\s+/, '').trim();
 
 describe('briefing start', () => {
-  it('sends one edition to a local SMTP server exactly once; a second service on the same directory sends nothing', async () => {
+  it('sends one edition to a local SMTP server exactly once; a second service on the same directory is refused, naming the first', async () => {
     project = tempProject({ config: { schedule: { cron: '* * * * * *', timezone: 'UTC' } } });
     project.writeBrief('first.md', briefText({ title: 'First brief', date: '2026-11-19', source: { name: 'A', url: 'https://example.org/a' } }));
     project.writeBrief('second.md', briefText({ title: 'Second brief', date: '2026-11-20', themes: ['safety'], source: { name: 'B', url: 'https://example.org/b' } }));
@@ -60,13 +60,13 @@ describe('briefing start', () => {
     await sink.waitForMessages(RECIPIENTS.length);
     await first.waitFor(/^tick (catch-up )?\S+: (new |unsent )?edition \S+: 3 sent, 0 failed/);
 
-    // A second service on the same data directory while the first keeps ticking.
+    // A second service on the same data directory, while the first keeps ticking: refused at once, before it
+    // builds anything or starts a scheduler (it used to rebuild dist/ under the first and tick beside it).
     const second = spawnService();
-    await urlOf(second);
-    // Both go on ticking: each finds nothing to send, or finds the other holding the lock.
-    const idle = /^tick (catch-up )?\S+: (nothing new to send|skipped, another Briefing process)/;
-    await second.waitFor(idle, { count: 3 });
-    await first.waitFor(idle, { count: 3 });
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toMatch(new RegExp(`another Briefing service, pid ${first.proc.pid} \\(.*\\), uses .*data/; stop it first, or give this one a data folder of its own \\(BRIEFING_DATA_DIR\\)`));
+    expect(second.output()).not.toMatch(/Briefing is running|bug in Briefing/);
+    await first.waitFor(/^tick (catch-up )?\S+: nothing new to send/, { count: 3 });
 
     expect(sink.messages).toHaveLength(RECIPIENTS.length);
     expect(Object.fromEntries(sink.countsByRecipient())).toEqual(Object.fromEntries(RECIPIENTS.map((r) => [r, 1])));
@@ -74,7 +74,6 @@ describe('briefing start', () => {
     expect(first.count(/: \d+ sent/)).toBe(1);
 
     // SIGTERM: a graceful stop, exit status 0.
-    expect(await second.stop('SIGTERM')).toBe(0);
     expect(await first.stop('SIGTERM')).toBe(0);
     expect(first.output()).toMatch(/Briefing stopped\./);
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { assembleEdition } from '../../editions/assemble.js';
-import { UsageError } from '../../errors.js';
+import { checkDateFlag } from '../dates.js';
 import { EXIT, type CommandContext, type RunAction } from '../context.js';
 
 export function registerAssemble(program: Command, ctx: CommandContext, run: RunAction) {
@@ -19,7 +19,7 @@ export function registerAssemble(program: Command, ctx: CommandContext, run: Run
     )
     .action((opts: { date?: string; subject?: string; rebuild?: boolean }) =>
       run(async () => {
-        if (opts.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.date)) throw new UsageError(`--date must be YYYY-MM-DD, not '${opts.date}'`);
+        if (opts.date !== undefined) checkDateFlag(opts.date);
         const config = ctx.config();
         const { openDatabase } = await import('../../store/db.js');
         const { messagesWentOut } = await import('../../delivery/log.js');

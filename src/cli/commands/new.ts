@@ -2,12 +2,11 @@ import type { Command } from 'commander';
 import { createBrief, type NewBriefOptions } from '../../briefs/create.js';
 import type { Config } from '../../config/schema.js';
 import { UsageError } from '../../errors.js';
+import { checkDateFlag } from '../dates.js';
+import { addThemesOption, themesFrom, type ThemeFlags } from '../themes-option.js';
 import { EXIT, type CommandContext, type RunAction } from '../context.js';
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
-interface NewOptions {
-  theme: string[];
+interface NewOptions extends ThemeFlags {
   sourceName?: string;
   url?: string;
   fromUrl?: string;
@@ -15,11 +14,11 @@ interface NewOptions {
 }
 
 export function registerNew(program: Command, ctx: CommandContext, run: RunAction) {
-  program
+  const command = program
     .command('new')
     .description('write a new draft brief with today\'s date and print its path')
-    .argument('[title]', 'the brief\'s title (one line, at most 140 characters); with --from-url, the page\'s title by default')
-    .requiredOption('-t, --theme <slug>', 'a theme; repeat for more (the first is the primary theme)', collect, [])
+    .argument('[title]', 'the brief\'s title (one line, at most 140 characters); with --from-url, the page\'s title by default');
+  addThemesOption(command, 'required: its themes, the first the primary one')
     .option('--source-name <name>', 'the publication')
     .option('--url <url>', 'the article\'s URL (http or https)')
     .option('--from-url <url>', 'fetch the article and fill the title and source (name, url, published, author, language, original title) from its own metadata')
@@ -33,12 +32,16 @@ export function registerNew(program: Command, ctx: CommandContext, run: RunActio
     .action((titleArg: string | undefined, opts: NewOptions) =>
       run(async () => {
         const config = ctx.config();
+        // The flags are checked as flags, before anything is fetched or written.
+        const themes = themesFrom(opts, config, { asGiven: true });
+        if (!themes) throw new UsageError(`--themes is required: name the brief's themes, the primary one first (themes: ${config.themes.map((t) => t.slug).join(', ')})`);
+        if (opts.date !== undefined) checkDateFlag(opts.date);
         const fields = opts.fromUrl ? await fromPage(config, opts.fromUrl, titleArg, ctx) : { title: titleArg };
-        if (!fields.title) throw new UsageError('give the brief a title: briefing new "<title>" --theme <slug>');
+        if (!fields.title) throw new UsageError('give the brief a title: briefing new "<title>" --themes <slug>');
         // What the writer typed wins over what the page says.
         const file = await createBrief(config, {
           ...fields,
-          themes: opts.theme,
+          themes,
           ...(opts.sourceName ? { sourceName: opts.sourceName } : {}),
           ...(opts.url ? { url: opts.url } : {}),
           ...(opts.date ? { date: opts.date } : {}),

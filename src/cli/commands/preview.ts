@@ -1,10 +1,11 @@
+import { formatSize } from '../../units.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { UsageError } from '../../errors.js';
 import { displayPath } from '../../paths.js';
 import { formatProblem } from '../../problems.js';
 import { EXIT, type CommandContext, type RunAction } from '../context.js';
+import { addThemesOption, themesFrom, type ThemeFlags } from '../themes-option.js';
 import type { RenderStats } from '../../render/email.js';
 
 /** Loaded when the command runs, so other commands and --help do not pay for it. */
@@ -12,23 +13,18 @@ const stages = () =>
   Promise.all([import('../../editions/published.js'), import('../../render/email.js'), import('../../render/email-files.js'), import('../../render/variant.js')]);
 
 export function registerPreview(program: Command, ctx: CommandContext, run: RunAction) {
-  program
+  const command = program
     .command('preview')
     .description('render an edition\'s email (HTML, or --text) as a subscriber would get it')
-    .argument('<edition>', 'edition id (its date, e.g. 2026-11-23), its number, or "latest"')
-    .option('--themes <slugs>', 'comma-separated themes the reader follows (default: all)')
+    .argument('<edition>', 'edition id (its date, e.g. 2026-11-23), its number, or "latest"');
+  addThemesOption(command, 'the themes the reader follows (default: all)')
     .option('--out <file>', 'write to this file instead of standard output')
     .option('--text', 'the plain-text part instead of the HTML')
-    .action((id: string, opts: { themes?: string; out?: string; text?: boolean }) =>
+    .action((id: string, opts: ThemeFlags & { out?: string; text?: boolean }) =>
       run(async () => {
         const [{ loadEdition }, { renderEmailVariant }, { samplePersonalData }, { personalize }] = await stages();
         const config = ctx.config();
-        const known = config.themes.map((t) => t.slug);
-        const themes = opts.themes === undefined ? known : opts.themes.split(',').map((s) => s.trim()).filter(Boolean);
-        const unknown = themes.filter((t) => !known.includes(t));
-        if (unknown.length > 0 || themes.length === 0) {
-          throw new UsageError(`--themes takes slugs from: ${known.join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`);
-        }
+        const themes = themesFrom(opts, config) ?? config.themes.map((t) => t.slug);
         const { edition, problems } = await loadEdition(config, id);
         // A brief left out of the preview (broken, missing, not ready) is named, as `build` names it.
         for (const p of problems) ctx.log.warn(formatProblem(p));
@@ -45,7 +41,7 @@ export function registerPreview(program: Command, ctx: CommandContext, run: RunA
         const s = stats!;
         ctx.log.info(displayPath(path.resolve(opts.out)));
         ctx.log.warn(
-          `edition #${edition.number} (${variant.themes.join(', ')}): "${variant.subject}", ${(s.bytes / 1024).toFixed(1)} KB HTML of ${(config.email.max_html_bytes / 1024).toFixed(0)} KB, ` +
+          `edition #${edition.number} (${variant.themes.join(', ')}): "${variant.subject}", ${formatSize(s.bytes)} HTML of ${formatSize(config.email.max_html_bytes)}, ` +
             `${s.shownItems} of ${s.totalItems} items in the email${s.shownItems < s.totalItems ? ' (the rest linked on the web)' : ''}`,
         );
         return EXIT.ok;

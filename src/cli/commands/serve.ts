@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { UsageError } from '../../errors.js';
+import { existsSync } from 'node:fs';
+import { InputError, UsageError } from '../../errors.js';
 import { EXIT, type CommandContext, type RunAction } from '../context.js';
 
 /** Loaded when the command runs, so other commands and --help do not pay for it. */
@@ -23,8 +24,10 @@ export function registerServe(program: Command, ctx: CommandContext, run: RunAct
           port = Number(opts.port);
           if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${opts.port}"`);
         }
+        const distDir = path.resolve(config.root, opts.dist);
+        if (!existsSync(distDir)) throw new InputError('BUILD_FAILED', `${opts.dist.replace(/\/+$/, '')}/ does not exist; run \`briefing build\` first`);
         const server = await startServer(config, {
-          distDir: path.resolve(config.root, opts.dist),
+          distDir,
           log: ctx.log,
           ...(port !== undefined ? { port } : {}),
           ...(opts.host ? { host: opts.host } : {}),

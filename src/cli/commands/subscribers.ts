@@ -4,6 +4,7 @@ import { InputError } from '../../errors.js';
 import { displayPath } from '../../paths.js';
 import { formatProblem, hasErrors } from '../../problems.js';
 import { EXIT, type CommandContext, type RunAction } from '../context.js';
+import { addThemesOption, themesFrom, type ThemeFlags } from '../themes-option.js';
 
 /** Loaded when the command runs, so other commands and --help do not pay for it. */
 const stages = async () => ({
@@ -32,23 +33,18 @@ export function registerSubscribers(program: Command, ctx: CommandContext, run: 
 }
 
 function addCommand(subscribers: Command, ctx: CommandContext, run: RunAction) {
-  subscribers
+  const command = subscribers
     .command('add')
     .description('add a confirmed subscriber (or update their name and themes)')
-    .argument('<email>', 'the email address')
-    .option('--themes <slugs>', 'themes to follow, comma-separated (default: all, including future ones)')
+    .argument('<email>', 'the email address');
+  addThemesOption(command, 'themes to follow (default: all, including future ones)')
     .option('--name <name>', 'the subscriber\'s name')
     .option('--force', 're-add an address that unsubscribed or bounced')
-    .action((email: string, opts: { themes?: string; name?: string; force?: boolean }) =>
+    .action((email: string, opts: ThemeFlags & { name?: string; force?: boolean }) =>
       run(async () => {
-        const { addSubscriber, parseThemeList, openDatabase } = await stages();
+        const { addSubscriber, openDatabase } = await stages();
         const config = ctx.config();
-        let themes: string[] | undefined;
-        if (opts.themes !== undefined) {
-          const parsed = parseThemeList(opts.themes, config.themes);
-          if (!parsed.ok) throw new InputError('SUBSCRIBER_INVALID', parsed.message);
-          themes = parsed.themes;
-        }
+        const themes = themesFrom(opts, config);
         const db = openDatabase(config.dataDir);
         try {
           const outcome = addSubscriber(db, { email, themes, source: 'cli', force: Boolean(opts.force), ...(opts.name !== undefined ? { name: opts.name } : {}) });
