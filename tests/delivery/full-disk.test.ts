@@ -11,16 +11,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { addSubscriber } from '../../src/delivery/subscribers.js';
 import { openDatabase } from '../../src/store/db.js';
 import type { TempProject } from '../helpers/project.js';
-import { mountTmpfs, type Tmpfs } from '../helpers/tmpfs.js';
+import { tmpfsPerTest } from '../helpers/tmpfs.js';
 import { EDITION_ID, SECRET, editionProject, runCliAsync } from './edition-project.js';
 
 let project: TempProject | undefined;
-let tmpfs: Tmpfs | undefined;
-afterEach(() => {
-  tmpfs?.unmount();
-  tmpfs = undefined;
-  project?.cleanup();
-});
+afterEach(() => project?.cleanup());
+const mountTmpfs = tmpfsPerTest();
 
 const READERS = 60;
 
@@ -46,7 +42,7 @@ const everyone = Array.from({ length: READERS }, (_, i) => `reader${i}@example.o
 describe('send on a full disk', () => {
   it('the outbox’s disk fills: one message naming it, nothing marked sent that was not written, finished once there is room', { timeout: 120_000 }, async () => {
     const { env, outbox } = await readers();
-    tmpfs = mountTmpfs(8192, path.join(project!.dataDir, 'outbox'));
+    const tmpfs = mountTmpfs(8192, path.join(project!.dataDir, 'outbox'));
     const free = tmpfs.fill(400);
 
     const stopped = await runCliAsync(['send', EDITION_ID], { cwd: project!.root, env });
@@ -73,7 +69,7 @@ describe('send on a full disk', () => {
     // The data folder on its own small disk: the database is moved onto it.
     const saved = path.join(project!.root, 'saved-data');
     renameSync(project!.dataDir, saved);
-    tmpfs = mountTmpfs(4096, project!.dataDir);
+    const tmpfs = mountTmpfs(4096, project!.dataDir);
     cpSync(saved, project!.dataDir, { recursive: true });
     const free = tmpfs.fill(300);
 

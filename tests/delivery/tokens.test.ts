@@ -12,15 +12,11 @@ import { createSigner, resolveSecret } from '../../src/delivery/tokens.js';
 import { BriefingError } from '../../src/errors.js';
 import { openDatabase } from '../../src/store/db.js';
 import { tempProject, type TempProject } from '../helpers/project.js';
-import { mountTmpfs, type Tmpfs } from '../helpers/tmpfs.js';
+import { tmpfsPerTest } from '../helpers/tmpfs.js';
 
 let project: TempProject | undefined;
-let tmpfs: Tmpfs | undefined;
-afterEach(() => {
-  tmpfs?.unmount();
-  tmpfs = undefined;
-  project?.cleanup();
-});
+afterEach(() => project?.cleanup());
+const mountTmpfs = tmpfsPerTest();
 
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const mode = (file: string) => statSync(file).mode & 0o777;
@@ -73,7 +69,7 @@ describe('tokens name an opaque id', () => {
 
 describe('the local secret (outbox mode)', () => {
   it('on a full disk is not written at all, and is written whole once there is room, 0600', () => {
-    tmpfs = mountTmpfs();
+    const tmpfs = mountTmpfs();
     project = tempProject();
     const config = project.config({ BRIEFING_DATA_DIR: tmpfs.dir });
     const free = tmpfs.fill();

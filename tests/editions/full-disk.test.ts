@@ -7,21 +7,17 @@ import { readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCliAsync } from '../delivery/edition-project.js';
 import { briefText, tempProject, type TempProject } from '../helpers/project.js';
-import { mountTmpfs, type Tmpfs } from '../helpers/tmpfs.js';
+import { tmpfsPerTest } from '../helpers/tmpfs.js';
 
 let project: TempProject | undefined;
-let tmpfs: Tmpfs | undefined;
-afterEach(() => {
-  tmpfs?.unmount();
-  tmpfs = undefined;
-  project?.cleanup();
-});
+afterEach(() => project?.cleanup());
+const mountTmpfs = tmpfsPerTest();
 
 describe('assemble on a full disk', () => {
   it('leaves no empty edition file behind, and writes it whole once there is room', async () => {
     project = tempProject();
     project.writeBrief('chip-rules.md', briefText({ title: 'Chip rules', date: '2026-11-20', source: { name: 'Wire', url: 'https://example.org/chips' } }));
-    tmpfs = mountTmpfs(128, project.editionsDir);
+    const tmpfs = mountTmpfs(128, project.editionsDir);
     const free = tmpfs.fill();
     const env = { BRIEFING_DATA_DIR: project.dataDir };
     const files = () => readdirSync(project!.editionsDir).filter((f) => !f.startsWith('.filler'));

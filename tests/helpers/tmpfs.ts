@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { afterEach } from 'vitest';
 import path from 'node:path';
 
 export interface Tmpfs {
@@ -47,5 +48,22 @@ export function mountTmpfs(sizeKb = 256, at?: string): Tmpfs {
       execFileSync('umount', [dir]);
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * For a test file: `mount()` gives a tmpfs that is unmounted after the test that made it. Call it after
+ * registering the file's other afterEach hooks: these run first (last registered, first run), so a tmpfs
+ * mounted inside a temp project is unmounted before the project is removed.
+ */
+export function tmpfsPerTest(): (sizeKb?: number, at?: string) => Tmpfs {
+  const mounted: Tmpfs[] = [];
+  afterEach(() => {
+    for (const m of mounted.splice(0).reverse()) m.unmount();
+  });
+  return (sizeKb, at) => {
+    const t = mountTmpfs(sizeKb, at);
+    mounted.push(t);
+    return t;
   };
 }
