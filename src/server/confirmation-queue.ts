@@ -63,6 +63,8 @@ export function createConfirmationQueue(o: { config: Config; db: Db; transport: 
       // Each pass takes what is due; a failed mail is due again only after its wait, so passes end.
       // With `all`, one pass: every waiting mail is tried once.
       for (;;) {
+        // Closed (the database may be too): a drain asked for before the close does nothing.
+        if (closed) return;
         const rows = due.all(options.all ? Number.MAX_SAFE_INTEGER : Date.now()) as Row[];
         for (const row of rows) {
           if (closed) return;
@@ -73,8 +75,14 @@ export function createConfirmationQueue(o: { config: Config; db: Db; transport: 
     };
     // One sender at a time; a drain asked for meanwhile runs after it.
     const next = (running ?? Promise.resolve()).then(run);
-    running = next.finally(() => {
-      if (running === next) running = undefined;
+    // The chain keeps going whatever one drain met; the caller of this one gets its own outcome.
+    const settled: Promise<void> = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    running = settled;
+    void settled.then(() => {
+      if (running === settled) running = undefined;
     });
     return next;
   };
