@@ -3,9 +3,13 @@
  * (safety and open-source; export-controls has none), for delivery tests.
  */
 import { spawn } from 'node:child_process';
+import { afterEach, beforeEach } from 'vitest';
+import { addSubscriber } from '../../src/delivery/subscribers.js';
 import { writeEdition } from '../../src/editions/store.js';
+import { openDatabase, type Db } from '../../src/store/db.js';
 import type { CliResult } from '../helpers/cli.js';
 import { CLI, briefText, tempProject, type TempProject } from '../helpers/project.js';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp.js';
 
 export const EDITION_ID = '2026-11-23';
 export const SECRET = 'test-secret-that-is-long-enough-0123456789';
@@ -43,5 +47,30 @@ export function runCliAsync(args: string[], options: { cwd: string; env?: NodeJS
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+export interface EditionAndSink {
+  project: TempProject;
+  sink: SmtpSink;
+  db: Db;
+}
+
+/**
+ * For a test file: before each test a fresh editionProject, an SMTP sink on loopback and its database (with
+ * these subscribers, confirmed), handed to `ready`; all of it closed and removed after the test.
+ */
+export function useEditionAndSink(ready: (t: EditionAndSink) => void, subscribers: string[] = []): void {
+  let t: EditionAndSink;
+  beforeEach(async () => {
+    const project = await editionProject();
+    t = { project, sink: await startSmtpSink(), db: openDatabase(project.dataDir) };
+    for (const email of subscribers) addSubscriber(t.db, { email, source: 'test' });
+    ready(t);
+  });
+  afterEach(async () => {
+    t.db.close();
+    await t.sink.close();
+    t.project.cleanup();
   });
 }

@@ -5,29 +5,18 @@
  * until someone edited the database.
  */
 import os from 'node:os';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sendEdition } from '../../src/delivery/send.js';
-import { addSubscriber } from '../../src/delivery/subscribers.js';
 import { silentLogger } from '../../src/log.js';
-import { openDatabase, type Db } from '../../src/store/db.js';
+import type { Db } from '../../src/store/db.js';
 import type { TempProject } from '../helpers/project.js';
-import { startSmtpSink, type SmtpSink } from '../helpers/smtp.js';
-import { EDITION_ID, SECRET, editionProject } from './edition-project.js';
+import type { SmtpSink } from '../helpers/smtp.js';
+import { EDITION_ID, SECRET, useEditionAndSink } from './edition-project.js';
 
 let project: TempProject;
 let sink: SmtpSink;
 let db: Db;
-beforeEach(async () => {
-  project = await editionProject();
-  sink = await startSmtpSink();
-  db = openDatabase(project.dataDir);
-  addSubscriber(db, { email: 'ada@example.com', source: 'test' });
-});
-afterEach(async () => {
-  db.close();
-  await sink.close();
-  project.cleanup();
-});
+useEditionAndSink((t) => ({ project, sink, db } = t), ['ada@example.com']);
 
 const send = () => sendEdition(project.config({ SMTP_URL: sink.url, BRIEFING_SECRET: SECRET }), { edition: EDITION_ID, log: silentLogger, progress: 'none', db });
 /** A lock row as another sender left it: its owner's pid is alive (our parent's), as a reused pid would be. */

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deliveriesFor, deliveryCounts } from '../../src/delivery/log.js';
 import { sendEdition } from '../../src/delivery/send.js';
 import { addSubscriber, findSubscriber } from '../../src/delivery/subscribers.js';
@@ -15,23 +15,13 @@ import { assembleEdition } from '../../src/editions/assemble.js';
 import { silentLogger } from '../../src/log.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { briefText, type TempProject } from '../helpers/project.js';
-import { headerLine, parseMail, startSmtpSink, type SmtpSink } from '../helpers/smtp.js';
-import { EDITION_ID, SECRET, editionProject } from './edition-project.js';
+import { headerLine, parseMail, type SmtpSink } from '../helpers/smtp.js';
+import { EDITION_ID, SECRET, editionProject, useEditionAndSink } from './edition-project.js';
 
 let project: TempProject;
 let sink: SmtpSink;
 let db: Db;
-
-beforeEach(async () => {
-  project = await editionProject();
-  sink = await startSmtpSink();
-  db = openDatabase(project.dataDir);
-});
-afterEach(async () => {
-  db.close();
-  await sink.close();
-  project.cleanup();
-});
+useEditionAndSink((t) => ({ project, sink, db } = t));
 
 const smtpConfig = () => project.config({ SMTP_URL: sink.url, BRIEFING_SECRET: SECRET });
 const send = (extra: Partial<Parameters<typeof sendEdition>[1]> = {}) =>

@@ -6,31 +6,21 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deliveriesFor } from '../../src/delivery/log.js';
-import { addSubscriber, findSubscriber } from '../../src/delivery/subscribers.js';
+import { findSubscriber } from '../../src/delivery/subscribers.js';
 import { sendTest } from '../../src/delivery/test-send.js';
 import { silentLogger } from '../../src/log.js';
 import { startServer } from '../../src/server/server.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import type { TempProject } from '../helpers/project.js';
-import { headerLine, parseMail, startSmtpSink, type SmtpSink } from '../helpers/smtp.js';
-import { EDITION_ID, SECRET, editionProject, runCliAsync } from './edition-project.js';
+import { headerLine, parseMail, type SmtpSink } from '../helpers/smtp.js';
+import { EDITION_ID, SECRET, runCliAsync, useEditionAndSink } from './edition-project.js';
 
 let project: TempProject;
 let sink: SmtpSink;
 let db: Db;
-beforeEach(async () => {
-  project = await editionProject();
-  sink = await startSmtpSink();
-  db = openDatabase(project.dataDir);
-  addSubscriber(db, { email: 'reader@example.com', source: 'test' });
-});
-afterEach(async () => {
-  db.close();
-  await sink.close();
-  project.cleanup();
-});
+useEditionAndSink((t) => ({ project, sink, db } = t), ['reader@example.com']);
 
 const editionFile = () => path.join(project.editionsDir, `${EDITION_ID}.md`);
 
