@@ -11,7 +11,8 @@ import Eleventy from '@11ty/eleventy';
 import { spawn } from 'node:child_process';
 import { readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { hasEntries } from '../cache.js';
+import { existsSync } from 'node:fs';
+import { cacheDir, hasEntries } from '../cache.js';
 import type { Config } from '../config/schema.js';
 import { loadPublished } from '../editions/published.js';
 import { BriefingError, InputError, UsageError } from '../errors.js';
@@ -20,6 +21,7 @@ import { collectGarbage } from '../memory.js';
 import { displayPath } from '../paths.js';
 import { formatProblem, hasErrors, type Problem } from '../problems.js';
 import { EMAIL_WORKER_FROM, planEditionEmails } from '../render/email-files.js';
+import { writeCards } from './cards.js';
 import { archiveData, type ArchiveData } from './data.js';
 import { configureEleventy, siteTemplatesDir, type EleventyUserConfig } from './eleventy-config.js';
 import { archiveMemos } from './memos.js';
@@ -64,10 +66,13 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
   };
   // What killed builds left is removed first, so a failing build does not add to it.
   const previous = await currentRelease(outDir);
+  // The site being replaced, when it is a complete build: unchanged pages and retired search shards come from it.
+  const previousSite = previous && existsSync(path.join(previous, BUILD_MARKER)) ? previous : undefined;
   for (const dir of await staleReleases(outDir, [previous])) removeInBackground(dir);
   const staging = await newRelease(outDir);
   let indexer: SearchIndexer | undefined;
   let emails: Promise<unknown> | undefined;
+  let cards: Promise<unknown> | undefined;
   let writer: PageWriter | undefined;
   let memos: Promise<void> | undefined;
   try {
@@ -104,14 +109,11 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
     // raised its peak by ~65 MB at 10,000 briefs (measured). The files are written meanwhile.
     memos = memo.save();
     lap('archive data');
-    if (withSearch) {
-      indexer = new SearchIndexer({ language: config.site.language, siteDir: staging, cacheDir: searchCacheDir(config), shardSize: options.searchShardSize });
-      indexer.plan(briefPagesOldestFirst(data.briefs));
-    }
+    if (withSearch) indexer = planSearch(config, data, staging, previousSite, options.searchShardSize);
     const input = siteTemplatesDir(config);
     log('eleventy %s → %s (%d briefs)', input, staging, data.briefs.length);
     const search = indexer;
-    const pages = new PageWriter();
+    const pages = new PageWriter({ siteDir: staging, previousDir: previousSite, compress: true });
     writer = pages;
     await runEleventy(input, staging, data, (outputPath, html) => {
       const file = path.resolve(outputPath);
@@ -120,14 +122,16 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
     });
     lap('eleventy');
     emails ??= renderEmails();
+    // Share images and icons: on this thread, while the worker writes the last pages and Pagefind indexes.
+    cards = writeCards(data.cards, staging, cacheDir(config, 'cards'));
+    cards.catch(() => undefined);
     // While Pagefind indexes the rest (seconds, with a shard's worth left), let Eleventy's memory go
     // (see memory.ts). Not for less: a full collection takes this thread a few hundred milliseconds.
     if (search && search.pagesToIndex() >= SEARCH_SHARD_SIZE) collectGarbage();
     // Pagefind (its own process) writes the last shards; it, the emails and the last pages finish before the swap.
-    const [written, emailed, indexed] = await Promise.allSettled([pages.done(), emails, search?.finish(), memos]);
-    if (written.status === 'rejected') throw written.reason;
-    if (emailed.status === 'rejected') throw emailed.reason;
-    if (indexed.status === 'rejected') throw indexed.reason;
+    const [written, emailed, indexed, drawn] = await Promise.allSettled([pages.done(), emails, search?.finish(), cards, memos]);
+    for (const settled of [written, emailed, indexed, drawn]) if (settled.status === 'rejected') throw settled.reason;
+    if (written.status !== 'fulfilled') throw written.reason;
     const pageCount = written.value;
     lap(search ? 'pages, edition emails and search index' : 'pages and edition emails');
     await writeFile(path.join(staging, BUILD_MARKER), 'Built by `briefing build`; this folder is replaced by the next build.\n');
@@ -142,12 +146,19 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
   } catch (cause) {
     await indexer?.close();
     // A worker still writing into the staging folder would leave files behind after it is removed.
-    await Promise.allSettled([emails, writer?.close()]);
+    await Promise.allSettled([emails, cards, writer?.close()]);
     await memos;
     await rm(staging, { recursive: true, force: true });
     if (cause instanceof BriefingError) throw cause;
     throw new BriefingError('BUILD_FAILED', `the build failed; ${displayPath(outDir)} was left as it was`, { file: displayPath(outDir), cause: causeChain(cause) });
   }
+}
+
+/** The search index of this build, planned: shards already built come from the cache, retired ones from `previous`. */
+function planSearch(config: Config, data: ArchiveData, staging: string, previous: string | undefined, shardSize: number | undefined): SearchIndexer {
+  const indexer = new SearchIndexer({ language: config.site.language, siteDir: staging, cacheDir: searchCacheDir(config), shardSize, previousSiteDir: previous });
+  indexer.plan(briefPagesOldestFirst(data.briefs));
+  return indexer;
 }
 
 const eleventyLog = debug('archive:eleventy');

@@ -10,7 +10,11 @@ import type { Theme } from '../config/schema.js';
 import type { Published } from '../editions/published.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { absolute, paths } from '../urls.js';
+import { assetPaths } from './assets.js';
+import type { CardSpec } from './cards.js';
 import { readableAccent } from './colours.js';
+import { ARCHIVE_META_CSP } from './csp.js';
+import { entitySlug } from './entities.js';
 import { relatedIndex } from './related.js';
 
 /** Items per theme page before it paginates. */
@@ -21,8 +25,6 @@ export const FEED_SIZE = 50;
 export const HOME_PER_THEME = 5;
 
 export const SEARCH_PATH = '/search/';
-export const CSS_PATH = '/assets/site.css';
-export const SEARCH_SCRIPT_PATH = '/assets/search.js';
 
 /** Page n (2 and up) of a theme: /themes/<slug>/page/<n>/. */
 export const themePagePath = (slug: string, n: number): string => (n <= 1 ? paths.theme(slug) : `${paths.theme(slug)}page/${n}/`);
@@ -33,6 +35,19 @@ export interface ThemeRef {
   url: string;
   /** CSS class carrying the theme's accent colour. */
   cls: string;
+}
+
+/** A person, company, model or place that briefs name; its page lists them all. */
+export interface EntityRef {
+  name: string;
+  slug: string;
+  url: string;
+}
+
+export interface ArchiveEntity extends EntityRef {
+  count: number;
+  /** Newest first. */
+  briefs: ArchiveBrief[];
 }
 
 export interface ArchiveBrief {
@@ -57,7 +72,9 @@ export interface ArchiveBrief {
     languageLabel: string | undefined;
     originalTitle: string | undefined;
   };
-  entities: string[];
+  entities: EntityRef[];
+  /** The share image: its primary theme's card (absolute URL). */
+  card: string;
   related: Array<{ url: string; title: string; date: string; dateLabel: string; themes: ThemeRef[] }>;
   editions: Array<{ url: string; label: string }>;
   /** Oldest first, as written. */
@@ -72,8 +89,15 @@ export interface ArchiveTheme extends ThemeRef {
   accentLight: string;
   accentDark: string;
   feedUrl: string;
+  /** The theme's share image (absolute URL). */
+  card: string;
   count: number;
   latest: ArchiveBrief[];
+  /**
+   * For the home page's column: the newest briefs whose primary (first) theme this is, leaving out those
+   * in the latest edition's card above it, so no headline shows twice on one screen.
+   */
+  home: ArchiveBrief[];
 }
 
 export interface MonthGroup {
@@ -102,8 +126,15 @@ export interface ArchiveEdition {
   date: string;
   dateLabel: string;
   url: string;
+  absoluteUrl: string;
   title: string;
   subject: string | undefined;
+  /** Subject, or "Edition #n": the page's own title, without the site's name. */
+  heading: string;
+  /** For the page's description and its share card. */
+  description: string;
+  /** The edition's share image (absolute URL). */
+  card: string;
   noteHtml: string;
   /**
    * The all-themes email, for editions with sections: rendered by each build from the current briefs
@@ -123,13 +154,43 @@ export interface Feed {
   title: string;
   subtitle: string;
   updated: string;
-  entries: Array<{ id: string; link: string; title: string; published: string; updated: string; summary: string; contentHtml: string; categories: string[] }>;
+  entries: FeedEntry[];
+}
+
+export interface FeedEntry {
+  id: string;
+  link: string;
+  title: string;
+  published: string;
+  updated: string;
+  summary: string;
+  contentHtml: string;
+  /** term: the theme's slug, under the scheme of the site's /themes/; label: its name. */
+  categories: Array<{ term: string; label: string }>;
 }
 
 export interface ArchiveData {
   /** drafts: a `build --drafts` site, with editions not yet sent; marked as such and kept out of search engines. */
-  site: { title: string; description: string; language: string; baseUrl: string; drafts: boolean };
-  urls: { home: string; themes: string; editions: string; feed: string; feedAbsolute: string; subscribe: string; search: string; css: string; searchScript: string; favicon: string };
+  site: { title: string; description: string; language: string; baseUrl: string; drafts: boolean; csp: string; card: string };
+  urls: {
+    home: string;
+    themes: string;
+    editions: string;
+    editionsFeed: string;
+    briefs: string;
+    entities: string;
+    feed: string;
+    feedAbsolute: string;
+    feedStyle: string;
+    themeScheme: string;
+    subscribe: string;
+    search: string;
+    css: string;
+    searchScript: string;
+    favicon: string;
+    faviconPng: string;
+    appleTouchIcon: string;
+  };
   themes: ArchiveTheme[];
   briefs: ArchiveBrief[];
   /**
@@ -143,7 +204,16 @@ export interface ArchiveData {
   editions: ArchiveEdition[];
   latestEdition: ArchiveEdition | undefined;
   latestBriefs: ArchiveBrief[];
+  /** The newest briefs, for /briefs/. */
+  recentBriefs: ArchiveBrief[];
+  /** By name; each with its briefs. */
+  entities: ArchiveEntity[];
   feeds: Feed[];
+  editionsFeed: Feed;
+  /** Every public page, for sitemap.xml. */
+  sitemap: Array<{ loc: string; lastmod: string | undefined }>;
+  /** The share images the build renders (cards.ts). */
+  cards: CardSpec[];
   /** Only theme feeds, for their own paginated template. */
   themeFeeds: Feed[];
   mainFeed: Feed;
@@ -156,6 +226,9 @@ interface ViewContext {
   languageNames: Intl.DisplayNames | undefined;
   themeRefs: Map<string, ThemeRef>;
   editionsOf: Map<string, Array<{ url: string; label: string }>>;
+  entityRef(name: string): EntityRef;
+  /** Absolute URL of a theme's card, and of the site's. */
+  themeCard(slug: string | undefined): string;
 }
 
 function viewContext(published: Published): ViewContext {
@@ -187,7 +260,17 @@ function viewContext(published: Published): ViewContext {
       editionsOf.set(b.id, list);
     }
   }
-  return { dayLabel, monthLabel: (date) => monthFormat.format(utc(date)), languageNames, themeRefs, editionsOf };
+  // One page per entity, named the way the newest brief spells it ("Nvidia" and "NVIDIA" are one).
+  const entityRefs = new Map<string, EntityRef>();
+  const entityRef = (name: string) => {
+    const slug = entitySlug(name);
+    let ref = entityRefs.get(slug);
+    if (!ref) entityRefs.set(slug, (ref = { name, slug, url: paths.entity(slug) }));
+    return ref;
+  };
+  const baseUrl = config.site.base_url;
+  const themeCard = (slug: string | undefined) => absolute(baseUrl, paths.card(slug && themeRefs.has(slug) ? `theme-${slug}` : 'site'));
+  return { dayLabel, monthLabel: (date) => monthFormat.format(utc(date)), languageNames, themeRefs, editionsOf, entityRef, themeCard };
 }
 
 /** A brief as its page and the listings show it; `related` is filled in by the caller. */
@@ -213,7 +296,8 @@ function briefView(b: Brief, ctx: ViewContext, baseUrl: string, bodyHtml: string
       languageLabel: b.source.language ? languageLabel(ctx.languageNames, b.source.language) : undefined,
       originalTitle: b.source.original_title,
     },
-    entities: b.entities,
+    entities: dedupe(b.entities.map(ctx.entityRef)),
+    card: ctx.themeCard(b.themes[0]),
     related: [],
     editions: ctx.editionsOf.get(b.id) ?? [],
     corrections: b.corrections.map((c) => ({ date: c.date, dateLabel: ctx.dayLabel(c.date), text: c.text })),
@@ -250,7 +334,6 @@ export function archiveData(published: Published, { markdown = renderMarkdown, n
   const lang = config.site.language;
   const baseUrl = config.site.base_url;
   const ctx = viewContext(published);
-  const { dayLabel, themeRefs } = ctx;
 
   const briefs: ArchiveBrief[] = published.briefs.map((b) => briefView(b, ctx, baseUrl, markdown(b.body)));
   const byId = new Map(briefs.map((b) => [b.id, b]));
@@ -259,6 +342,82 @@ export function archiveData(published: Published, { markdown = renderMarkdown, n
     briefs[i]!.related = others.map((j) => relatedView(briefs[j]!));
   });
 
+  const { themes, themePages, themeFeeds } = themeViews(published, briefs, ctx);
+
+  const editions = editionViews(published, ctx, byId, markdown);
+
+  const mainFeed = feed(briefs, {
+    path: paths.feed(),
+    alternate: paths.home(),
+    title: config.site.title,
+    subtitle: config.site.description,
+    baseUrl,
+  });
+  const editionsFeed = editionFeed(editions, config.site.title, baseUrl);
+
+  // Home columns: a brief under its primary theme only, and not again if the latest edition shows it.
+  const inLatest = new Set(editions[0]?.sections.flatMap((s) => s.items.map((b) => b.id)) ?? []);
+  const themeOf = new Map(themes.map((t) => [t.slug, t]));
+  for (const b of briefs) {
+    const home = themeOf.get(b.themes[0]?.slug ?? '')?.home;
+    if (home && home.length < HOME_PER_THEME && !inLatest.has(b.id)) home.push(b);
+  }
+
+  const entities = entityPages(briefs);
+  const assets = assetPaths(config, JSON.stringify(themes.map((t) => [t.cls, t.accentLight, t.accentDark])));
+
+  return {
+    site: {
+      title: config.site.title,
+      description: config.site.description,
+      language: lang,
+      baseUrl,
+      drafts: Boolean(published.drafts),
+      csp: ARCHIVE_META_CSP,
+      card: ctx.themeCard(undefined),
+    },
+    urls: {
+      home: paths.home(),
+      themes: paths.themes(),
+      editions: paths.editions(),
+      editionsFeed: paths.editionsFeed(),
+      briefs: paths.briefs(),
+      entities: paths.entities(),
+      feed: paths.feed(),
+      feedAbsolute: absolute(baseUrl, paths.feed()),
+      feedStyle: paths.feedStyle(),
+      themeScheme: absolute(baseUrl, paths.themes()),
+      subscribe: paths.subscribe(),
+      search: SEARCH_PATH,
+      css: assets.css,
+      searchScript: assets.searchScript,
+      favicon: paths.favicon(),
+      faviconPng: paths.faviconPng(),
+      appleTouchIcon: paths.appleTouchIcon(),
+    },
+    themes,
+    briefs,
+    briefPages: newestFirst ? briefs : [...briefs].reverse(),
+    themePages,
+    editions,
+    latestEdition: editions[0],
+    latestBriefs: briefs.slice(0, 10),
+    recentBriefs: briefs.slice(0, PAGE_SIZE),
+    entities,
+    feeds: [mainFeed, editionsFeed, ...themeFeeds],
+    themeFeeds,
+    mainFeed,
+    editionsFeed,
+    sitemap: sitemapOf(baseUrl, { briefs, themePages, editions, entities }),
+    cards: cardSpecs(config.site.title, themes, editions),
+  };
+}
+
+/** Each theme's view, its listing pages and its feed. */
+function themeViews(published: Published, briefs: ArchiveBrief[], ctx: ViewContext): { themes: ArchiveTheme[]; themePages: ThemePage[]; themeFeeds: Feed[] } {
+  const { config } = published;
+  const baseUrl = config.site.base_url;
+  const { themeRefs } = ctx;
   const themes: ArchiveTheme[] = [];
   const themePages: ThemePage[] = [];
   const themeFeeds: Feed[] = [];
@@ -271,8 +430,10 @@ export function archiveData(published: Published, { markdown = renderMarkdown, n
       accentLight: readableAccent(t.accent, 'light'),
       accentDark: readableAccent(t.accent, 'dark'),
       feedUrl: paths.themeFeed(t.slug),
+      card: ctx.themeCard(t.slug),
       count: items.length,
       latest: items.slice(0, HOME_PER_THEME),
+      home: [],
     };
     themes.push(theme);
     themePages.push(...paginate(theme, items, ctx.monthLabel));
@@ -287,14 +448,28 @@ export function archiveData(published: Published, { markdown = renderMarkdown, n
     );
   }
 
-  const editions: ArchiveEdition[] = [...published.editions].reverse().map((e) => ({
+  return { themes, themePages, themeFeeds };
+}
+
+/** The editions, newest first. */
+function editionViews(published: Published, ctx: ViewContext, byId: Map<string, ArchiveBrief>, markdown: (source: string) => string): ArchiveEdition[] {
+  const { config } = published;
+  const baseUrl = config.site.base_url;
+  const { dayLabel, themeRefs } = ctx;
+  return [...published.editions].reverse().map((e) => ({
     id: e.id,
     number: e.number,
     date: e.date,
     dateLabel: dayLabel(e.date),
     url: paths.edition(e.id),
+    absoluteUrl: absolute(baseUrl, paths.edition(e.id)),
     title: `${config.site.title} #${e.number}`,
     subject: e.subject,
+    heading: e.subject ?? `Edition #${e.number}`,
+    description:
+      `Edition #${e.number} of ${config.site.title}, ${dayLabel(e.date)}: ${e.items.length} brief${e.items.length === 1 ? '' : 's'}` +
+      (e.sections.length ? ` on ${e.sections.map((s) => s.theme.label).join(', ')}.` : '.'),
+    card: absolute(baseUrl, paths.card(`edition-${e.id}`)),
     noteHtml: e.note ? markdown(e.note) : '',
     emailUrl: e.sections.length > 0 ? `${paths.edition(e.id)}email.html` : undefined,
     count: e.items.length,
@@ -306,38 +481,93 @@ export function archiveData(published: Published, { markdown = renderMarkdown, n
     })),
   }));
 
-  const mainFeed = feed(briefs, {
-    path: paths.feed(),
-    alternate: paths.home(),
-    title: config.site.title,
-    subtitle: config.site.description,
-    baseUrl,
-  });
+}
 
+function dedupe<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}
+
+/** Every entity any brief names, by name, with its briefs newest first (briefs come newest first). */
+function entityPages(briefs: ArchiveBrief[]): ArchiveEntity[] {
+  const bySlug = new Map<string, ArchiveEntity>();
+  for (const b of briefs) {
+    for (const ref of b.entities) {
+      let entity = bySlug.get(ref.slug);
+      if (!entity) bySlug.set(ref.slug, (entity = { ...ref, count: 0, briefs: [] }));
+      entity.briefs.push(b);
+      entity.count++;
+    }
+  }
+  const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+  return [...bySlug.values()].sort((a, b) => collator.compare(a.name, b.name));
+}
+
+function sitemapOf(
+  baseUrl: string,
+  o: { briefs: ArchiveBrief[]; themePages: ThemePage[]; editions: ArchiveEdition[]; entities: ArchiveEntity[] },
+): ArchiveData['sitemap'] {
+  const newest = (dates: Array<string | undefined>) => dates.reduce<string | undefined>((a, d) => (d && (!a || d > a) ? d : a), undefined);
+  const lastBrief = newest(o.briefs.map((b) => b.updated));
+  const at = (p: string, lastmod: string | undefined) => ({ loc: absolute(baseUrl, p), lastmod });
+  return [
+    at(paths.home(), newest([lastBrief, o.editions[0]?.date])),
+    at(paths.themes(), lastBrief),
+    ...o.themePages.map((tp) => at(tp.url, newest(tp.groups.flatMap((g) => g.items.map((b) => b.updated))))),
+    at(paths.editions(), o.editions[0]?.date),
+    ...o.editions.map((e) => at(e.url, e.date)),
+    at(paths.briefs(), lastBrief),
+    ...o.briefs.map((b) => at(b.url, b.updated)),
+    at(paths.entities(), lastBrief),
+    ...o.entities.map((e) => at(e.url, newest(e.briefs.map((b) => b.updated)))),
+    at(SEARCH_PATH, undefined),
+  ];
+}
+
+function cardSpecs(siteTitle: string, themes: ArchiveTheme[], editions: ArchiveEdition[]): CardSpec[] {
+  return [
+    { name: 'site', site: siteTitle, kicker: '', title: siteTitle, accents: themes.map((t) => t.accentLight) },
+    ...themes.map((t) => ({ name: `theme-${t.slug}`, site: siteTitle, kicker: 'Theme', title: t.label, accents: [t.accentLight] })),
+    ...editions.map((e) => ({
+      name: `edition-${e.id}`,
+      site: siteTitle,
+      kicker: `Edition #${e.number} · ${e.dateLabel}`,
+      // The headline a reader would share: the subject, or the edition's first brief, as its email's subject does.
+      title: e.subject ?? e.sections[0]?.items[0]?.title ?? e.heading,
+      accents: e.sections.map((s) => themes.find((t) => t.slug === s.theme.slug)?.accentLight ?? '#575b63'),
+    })),
+  ];
+}
+
+/** One entry per edition, newest first: its briefs, by theme, inside. */
+function editionFeed(editions: ArchiveEdition[], siteTitle: string, baseUrl: string): Feed {
+  const entries: FeedEntry[] = editions.slice(0, FEED_SIZE).map((e) => ({
+    id: e.absoluteUrl,
+    link: e.absoluteUrl,
+    title: e.heading,
+    published: `${e.date}T00:00:00Z`,
+    updated: `${e.date}T00:00:00Z`,
+    summary: e.description,
+    contentHtml: xmlSafe(
+      e.noteHtml +
+        e.sections
+          .map(
+            (s) =>
+              `<h2>${escapeHtml(s.theme.label)}</h2><ul>` +
+              s.items.map((b) => `<li><a href="${escapeHtml(b.absoluteUrl)}">${escapeHtml(b.title)}</a>: ${escapeHtml(b.summary)}</li>`).join('') +
+              '</ul>',
+          )
+          .join(''),
+    ),
+    categories: e.sections.map((s) => ({ term: s.theme.slug, label: s.theme.label })),
+  }));
   return {
-    site: { title: config.site.title, description: config.site.description, language: lang, baseUrl, drafts: Boolean(published.drafts) },
-    urls: {
-      home: paths.home(),
-      themes: paths.themes(),
-      editions: paths.editions(),
-      feed: paths.feed(),
-      feedAbsolute: absolute(baseUrl, paths.feed()),
-      subscribe: paths.subscribe(),
-      search: SEARCH_PATH,
-      css: CSS_PATH,
-      searchScript: SEARCH_SCRIPT_PATH,
-      favicon: paths.favicon(),
-    },
-    themes,
-    briefs,
-    briefPages: newestFirst ? briefs : [...briefs].reverse(),
-    themePages,
-    editions,
-    latestEdition: editions[0],
-    latestBriefs: briefs.slice(0, 10),
-    feeds: [mainFeed, ...themeFeeds],
-    themeFeeds,
-    mainFeed,
+    path: paths.editionsFeed(),
+    selfUrl: absolute(baseUrl, paths.editionsFeed()),
+    alternateUrl: absolute(baseUrl, paths.editions()),
+    title: `${siteTitle}: editions`,
+    subtitle: `Every edition of ${siteTitle}, as it went out by email.`,
+    updated: entries[0]?.updated ?? '1970-01-01T00:00:00Z',
+    entries,
   };
 }
 
@@ -408,7 +638,7 @@ function feed(
       (b.corrections.length ? `<p><strong>Corrections:</strong></p><ul>${b.corrections.map((c) => `<li>${escapeHtml(c.dateLabel)}: ${escapeHtml(c.text)}</li>`).join('')}</ul>` : '') +
       `<p>Source: ${b.source.url ? `<a href="${escapeHtml(b.source.url)}">${escapeHtml(b.source.name)}</a>` : escapeHtml(b.source.name)}</p>`,
     ),
-    categories: b.themes.map((t) => t.label),
+    categories: b.themes.map((t) => ({ term: t.slug, label: t.label })),
   }));
   return {
     path: o.path,

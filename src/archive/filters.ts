@@ -11,6 +11,8 @@ export const filters = {
   count: (n: number, singular: string, plural = `${singular}s`): string => `${n} ${n === 1 ? singular : plural}`,
   /** Joins labels of theme references: "AI safety, Open source". */
   labels: (refs: ReadonlyArray<{ label: string }>): string => refs.map((r) => r.label).join(', '),
+  /** Slugs of theme references, space-separated: "safety open-source" (the search results' theme pills). */
+  slugs: (refs: ReadonlyArray<{ slug: string }>): string => refs.map((r) => r.slug).join(' '),
   /** Every theme except the given one: a brief's *other* themes on a theme page. */
   without: <T extends { slug: string }>(refs: readonly T[], slug: string): T[] => refs.filter((r) => r.slug !== slug),
 };

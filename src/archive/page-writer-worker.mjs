@@ -2,14 +2,59 @@
 // after another, synchronously, so each write starts as soon as the last one
 // ends, whatever the build's thread is doing. Plain JavaScript: it needs no
 // TypeScript loader. The messages are typed in page-writer.ts; keep the two in step.
-import { mkdirSync, writeFileSync } from 'node:fs';
+//
+// Text files also get their gzip and brotli forms beside them (page.html.gz, page.html.br), so the
+// server answers compressed without compressing per request. A page the same as in the previous release
+// is linked from it, with its compressed forms: no compressing again, and the same file (so the same
+// Last-Modified and ETag), which keeps readers' caches valid across builds.
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parentPort } from 'node:worker_threads';
+import { workerData, parentPort } from 'node:worker_threads';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+
+const { siteDir, previousDir, compress } = workerData ?? {};
+const COMPRESSIBLE = /\.(?:html|css|js|mjs|xml|txt|svg|json|webmanifest)$/;
+/** Below this, compressed forms save less than their headers cost. */
+const MIN_BYTES = 512;
+// Brotli 5 compresses a typical page in ~0.2 ms, within a few per cent of 9, which takes ~6 ms (measured on a brief page).
+const BROTLI = { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } };
 
 const folders = new Set();
 let written = 0;
 /** The first write that failed; the pages after it are not written. */
 let failure;
+
+function sameAsBefore(file, bytes) {
+  if (!previousDir) return undefined;
+  const before = path.join(previousDir, path.relative(siteDir, file));
+  try {
+    const old = readFileSync(before);
+    return old.length === bytes.length && old.equals(bytes) ? before : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function write(file, bytes) {
+  const compressible = compress && COMPRESSIBLE.test(file) && bytes.length >= MIN_BYTES;
+  const before = sameAsBefore(file, bytes);
+  if (before) {
+    try {
+      linkSync(before, file);
+      if (compressible) for (const ext of ['.gz', '.br']) linkSync(before + ext, file + ext);
+      return;
+    } catch {
+      // The previous release lacks a form (built before they existed): write them all below, as files of
+      // this release's own (writing through a link would change the previous release's file).
+      for (const f of [file, file + '.gz', file + '.br']) rmSync(f, { force: true });
+    }
+  }
+  writeFileSync(file, bytes);
+  if (compressible) {
+    writeFileSync(file + '.gz', gzipSync(bytes, { level: 9 }));
+    writeFileSync(file + '.br', brotliCompressSync(bytes, BROTLI));
+  }
+}
 
 parentPort.on('message', (message) => {
   if (message.op === 'done') {
@@ -23,7 +68,7 @@ parentPort.on('message', (message) => {
       mkdirSync(folder, { recursive: true });
       folders.add(folder);
     }
-    writeFileSync(message.file, message.bytes);
+    write(message.file, Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength));
     written++;
   } catch (error) {
     failure = { file: message.file, message: error instanceof Error ? error.message : String(error) };

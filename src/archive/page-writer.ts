@@ -23,12 +23,22 @@ type Reply = { written: number } | { failure: { file: string; message: string } 
 
 const textEncoder = new TextEncoder();
 
+export interface PageWriterOptions {
+  /** The folder pages are written into: needed with `previousDir`. */
+  siteDir?: string;
+  /** The release being replaced: a page identical there is linked from it, compressed forms too. */
+  previousDir?: string;
+  /** Write .gz and .br beside each text file (see page-writer-worker.mjs). */
+  compress?: boolean;
+}
+
 export class PageWriter {
-  private readonly worker = new Worker(new URL('./page-writer-worker.mjs', import.meta.url));
+  private readonly worker: Worker;
   /** Rejects once the worker has stopped, on its own or closed. */
   private readonly stopped: Promise<never>;
 
-  constructor() {
+  constructor(options: PageWriterOptions = {}) {
+    this.worker = new Worker(new URL('./page-writer-worker.mjs', import.meta.url), { workerData: options });
     let death: Error | undefined;
     this.worker.on('error', (error) => (death ??= error));
     this.stopped = once(this.worker, 'exit').then(() => Promise.reject(death ?? new Error('the page writer stopped')));

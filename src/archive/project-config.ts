@@ -11,6 +11,8 @@ import { loadPublished } from '../editions/published.js';
 import { consoleLogger } from '../log.js';
 import { formatProblem } from '../problems.js';
 import { writeEditionEmails } from '../render/email-files.js';
+import { cacheDir } from '../cache.js';
+import { writeCards } from './cards.js';
 import { configureEleventy, siteTemplatesDir, type EleventyUserConfig } from './eleventy-config.js';
 import { loadBriefs } from '../briefs/load.js';
 import { BriefPreview } from './dev-preview.js';
@@ -94,7 +96,7 @@ export function projectEleventyConfig(eleventyConfig: ProjectUserConfig): void {
       await search?.close();
       return;
     }
-    await Promise.all([writeEditionEmails(published, directories.output), search?.finish(), saved]);
+    await Promise.all([writeEditionEmails(published, directories.output), writeCards(lastData!.cards, directories.output, cacheDir(config, 'cards')), search?.finish(), saved]);
     // Eleventy's watcher starts only after the first build and skips files added while it scans:
     // a brief saved in those seconds would never be built. Catch it up.
     if (runMode === 'watch' || runMode === 'serve') sources.catchUp();

@@ -21,7 +21,7 @@
  * the whole page: half the bytes to parse, the same index.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { copyFile, link, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheDir, commitEntry, hasEntries, packageVersion, pruneCache } from '../cache.js';
@@ -67,7 +67,21 @@ export interface SearchIndexOptions {
   /** Where built shards are kept between builds; false builds every shard. */
   cacheDir: string | false;
   shardSize?: number;
+  /** The site being replaced (the current release): the shards it served stay for RETIRED_GRACE_MS. */
+  previousSiteDir?: string;
+  /** The time a shard counts as retired from; tests move it. Default: now. */
+  now?: number;
 }
+
+/**
+ * How long a shard stays in the site once no manifest lists it. A search page loaded before a rebuild
+ * holds the old manifest and fetches the old shards' files as readers type; without them it failed
+ * ("Search is not available right now") until reloaded. A day outlasts any tab left open over a weekly
+ * build but a handful; a week keeps those too, for a few hundred kB of index per retired shard.
+ */
+export const RETIRED_GRACE_MS = 7 * 24 * 3600 * 1000;
+/** Beside the manifest: each retired shard and when it was retired (ms since the epoch). */
+export const RETIRED_LIST = 'retired.json';
 
 interface Shard {
   /** Site paths of the pages expected in this shard, in order. */
@@ -111,6 +125,8 @@ export function briefPagesOldestFirst(briefs: ReadonlyArray<{ id: string; date: 
 export class SearchIndexer {
   private readonly language: string;
   private readonly siteDir: string;
+  private readonly previousSiteDir: string | undefined;
+  private readonly now: number | undefined;
   private readonly cacheDir: string | false;
   private readonly shardSize: number;
   private readonly shards: Shard[] = [];
@@ -133,6 +149,8 @@ export class SearchIndexer {
   constructor(options: SearchIndexOptions) {
     this.language = options.language.split('-')[0] || 'en';
     this.siteDir = path.resolve(options.siteDir);
+    this.previousSiteDir = options.previousSiteDir;
+    this.now = options.now;
     this.cacheDir = options.cacheDir;
     this.shardSize = Math.max(1, options.shardSize ?? SEARCH_SHARD_SIZE);
     // The worker and the Pagefind processes start only when a lane first gets a page.
@@ -188,16 +206,46 @@ export class SearchIndexer {
       }
       const bundleRoot = path.join(this.siteDir, SEARCH_BUNDLE);
       mkdirSync(bundleRoot, { recursive: true });
+      const current = new Set(built.map((s) => s.bundle!));
+      const retired = await this.keepRetired(bundleRoot, current);
       writeFileSync(path.join(bundleRoot, SEARCH_MANIFEST), JSON.stringify({ bundles }) + '\n');
-      // `npm run dev` builds in place: shards of earlier builds would pile up beside the current ones.
-      const current = new Set(built.map((s) => s.bundle));
-      for (const name of readdirSync(bundleRoot)) if (SHARD_NAME.test(name) && !current.has(name)) rmSync(path.join(bundleRoot, name), { recursive: true, force: true });
+      // `npm run dev` builds in place: shards of earlier builds past their grace would pile up beside the current ones.
+      for (const name of readdirSync(bundleRoot)) if (SHARD_NAME.test(name) && !current.has(name) && !retired.has(name)) rmSync(path.join(bundleRoot, name), { recursive: true, force: true });
       if (this.cacheDir) pruneCache(this.cacheDir, this.used);
       log('indexed %d pages in %d bundle%s', count, bundles.length, bundles.length === 1 ? '' : 's');
       return count;
     } finally {
       await this.close();
     }
+  }
+
+  /**
+   * Carries the shards the previous site served, and no longer listed, into this one for RETIRED_GRACE_MS
+   * (see there), and lists them in RETIRED_LIST. Returns their names.
+   */
+  private async keepRetired(bundleRoot: string, current: ReadonlySet<string>): Promise<Set<string>> {
+    // A build in place (`npm run dev`) keeps none: a reader there is the writer, who reloads.
+    if (!this.previousSiteDir) return new Set();
+    const previousRoot = path.join(this.previousSiteDir, SEARCH_BUNDLE);
+    const now = this.now ?? Date.now();
+    const since = new Map<string, number>(Object.entries(readJson<Record<string, number>>(path.join(previousRoot, RETIRED_LIST)) ?? {}));
+    const listed = readJson<{ bundles?: string[] }>(path.join(previousRoot, SEARCH_MANIFEST))?.bundles ?? [];
+    for (const url of listed) {
+      const name = url.split('/').filter(Boolean).at(-1) ?? '';
+      if (SHARD_NAME.test(name) && !since.has(name)) since.set(name, now);
+    }
+    const kept = new Map<string, number>();
+    for (const [name, at] of since) {
+      if (current.has(name) || now - at >= RETIRED_GRACE_MS || !SHARD_NAME.test(name)) continue;
+      const from = path.join(previousRoot, name);
+      const to = path.join(bundleRoot, name);
+      if (!existsSync(from)) continue;
+      await linkTree(from, to);
+      kept.set(name, at);
+    }
+    writeFileSync(path.join(bundleRoot, RETIRED_LIST), JSON.stringify(Object.fromEntries(kept)) + '\n');
+    if (kept.size) log('kept %d retired shard%s for readers with the old manifest', kept.size, kept.size === 1 ? '' : 's');
+    return new Set(kept.keys());
   }
 
   /** Stops Pagefind without writing the rest (a failed build). Safe to call twice. */
@@ -321,6 +369,14 @@ function occurrences(s: string, what: string): number {
   let n = 0;
   for (let i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + what.length)) n++;
   return n;
+}
+
+function readJson<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

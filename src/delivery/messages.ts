@@ -28,7 +28,8 @@ export interface Messages {
   readonly variants: number;
 }
 
-export function createMessages(config: Config, editionId: string, variants: VariantCache, signer: TokenSigner, secret: string): Messages {
+/** `linkBase`: where personal links point (see linkBase in transport-from-config.ts). */
+export function createMessages(config: Config, editionId: string, variants: VariantCache, signer: TokenSigner, secret: string, linkBase = config.site.base_url): Messages {
   const headerInfo = {
     fromName: config.sender.name,
     fromAddress: config.sender.address,
@@ -66,8 +67,8 @@ export function createMessages(config: Config, editionId: string, variants: Vari
       const raw = template.renderWire({
         to: r.email,
         messageId,
-        unsubscribeUrl: absolute(config.site.base_url, paths.unsubscribe(signer.sign('unsubscribe', who))),
-        preferencesUrl: absolute(config.site.base_url, paths.preferences(signer.sign('preferences', who))),
+        unsubscribeUrl: absolute(linkBase, paths.unsubscribe(signer.sign('unsubscribe', who))),
+        preferencesUrl: absolute(linkBase, paths.preferences(signer.sign('preferences', who))),
         name: r.name,
       });
       const domain = config.delivery.bounce_domain;

@@ -13,6 +13,7 @@ import { joinMessage, type Transport } from './transport.js';
 export function createOutboxTransport(dir: string, options: { unique?: boolean; dkim?: DkimSettings | undefined } = {}): Transport {
   return {
     name: `outbox ${dir}`,
+    local: true,
     async send(raw, envelope, beforeData) {
       // Messages hold subscribers' addresses and signed links: for this user only.
       mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -35,7 +35,7 @@ import { countByStatus, outstandingStatuses, streamRecipients, type Recipient, t
 import { createRetryQueue, type RetryQueue } from './retry-queue.js';
 import { formatSummary, type SendSummary } from './summary.js';
 import { createSigner, resolveSecret, type TokenSigner } from './tokens.js';
-import { createTransport } from './transport-from-config.js';
+import { createTransport, linkBase } from './transport-from-config.js';
 import { TransportError, type Transport } from './transport.js';
 
 export { formatSummary, type SendSummary } from './summary.js';
@@ -190,7 +190,7 @@ async function deliver(ctx: DeliverContext): Promise<SendSummary> {
 
   const counts: Counts = { sent: 0, failed: 0, bounced: 0, blocked: 0, uncertain: 0 };
   const progress = createProgress(options.progress ?? 'lines', total, options.log);
-  const messages = createMessages(config, edition.id, ctx.variants, ctx.signer, ctx.secret);
+  const messages = createMessages(config, edition.id, ctx.variants, ctx.signer, ctx.secret, linkBase(config, transport));
   const recipients = streamRecipients(db, edition.id, { includeUncertain: Boolean(options.resendUncertain) });
   const retries = createRetryQueue<Attempt>({ baseMs: config.delivery.retry_base_ms });
   const breaker = createBreaker(config.delivery.max_error_rate);

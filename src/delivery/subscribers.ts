@@ -190,9 +190,15 @@ export function decodeCsv(bytes: Uint8Array): { text: string; badLines: Set<numb
  * Imports a CSV: a header row naming the columns (email required; name and
  * themes optional, any order), then one subscriber per row. Themes in a cell
  * are separated by ';' (or ',' inside a quoted cell); an empty cell means
- * every theme. Bad rows are reported and skipped; the rest import in one
- * transaction.
+ * every theme. Bad rows are reported and skipped; the rest import in
+ * transactions of IMPORT_BATCH rows: one for 100,000 held the write lock for
+ * seconds, and every other writer (the server's /subscribe, a send's log)
+ * waited behind it. An import cut short can be run again: the rows already
+ * in count as unchanged.
  */
+/** Rows per transaction of an import: each holds the write lock for a few milliseconds. */
+export const IMPORT_BATCH = 500;
+
 export function importSubscribers(db: Db, input: string | Uint8Array, file: string, configured: readonly Theme[]): ImportResult {
   const problems: Problem[] = [];
   const at = (line: number) => ({ line, col: 1 });
@@ -224,8 +230,8 @@ export function importSubscribers(db: Db, input: string | Uint8Array, file: stri
 
   const result: ImportResult = { added: 0, updated: 0, unchanged: 0, problems };
   const seen = new Map<string, number>();
-  db.transaction(() => {
-    for (const { record, info, raw } of records) {
+  const importBatch = db.transaction((batch: typeof records) => {
+    for (const { record, info, raw } of batch) {
       // csv-parse counts the line a record ends on; a quoted cell may hold line breaks, so name where it starts.
       const breaks = (raw.match(/\n/g)?.length ?? 0) - (raw.endsWith('\n') ? 1 : 0);
       const line = info.lines - breaks;
@@ -254,7 +260,8 @@ export function importSubscribers(db: Db, input: string | Uint8Array, file: stri
       if (outcome.action === 'refused') problems.push(problem('warning', 'left-alone', file, at(line), outcome.reason));
       else result[outcome.action] += 1;
     }
-  })();
+  });
+  for (let i = 0; i < records.length; i += IMPORT_BATCH) importBatch(records.slice(i, i + IMPORT_BATCH));
   problems.sort((a, b) => a.line - b.line);
   return result;
 }

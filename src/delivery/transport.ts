@@ -28,6 +28,8 @@ export type RawMessage = Buffer | string | WireMessage;
 
 export interface Transport {
   name: string;
+  /** Writes files for someone on this machine to open (the outbox), rather than mailing readers (see linkBase). */
+  readonly local?: boolean;
   /**
    * `beforeData`, when given, is called right before the message itself is handed over (for SMTP: after
    * the server's 354, before the first byte of DATA; the envelope may already have gone out). If it

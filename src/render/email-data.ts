@@ -67,6 +67,11 @@ export interface EmailModel {
   postalAddress: string;
   preferencesUrl: string;
   unsubscribeUrl: string;
+  /**
+   * Set in the archive's public copy (editions/<id>/email.html) only: its footer points here, to
+   * subscribing, instead of to personal links that no reader of the web copy has.
+   */
+  subscribeUrl: string | undefined;
   themeLabels: string[];
 }
 
@@ -155,7 +160,7 @@ function preheaderOf(sections: readonly EmailSection[]): string {
  * the rest become that section's "more on the web" line (the size guard
  * lowers it until the HTML fits).
  */
-export function emailModel(config: Config, edition: ResolvedEdition, themes: readonly Theme[], placeholders: Placeholders, cap = Infinity): EmailModel {
+export function emailModel(config: Config, edition: ResolvedEdition, themes: readonly Theme[], placeholders: Placeholders, cap = Infinity, webCopy = false): EmailModel {
   const labels = new Map(config.themes.map((t) => [t.slug, t.label]));
   const base = config.site.base_url;
   const grouped = variantSections(config, edition, themes.map((t) => t.slug));
@@ -200,6 +205,7 @@ export function emailModel(config: Config, edition: ResolvedEdition, themes: rea
     postalAddress: config.postal_address,
     preferencesUrl: placeholders.preferencesUrl,
     unsubscribeUrl: placeholders.unsubscribeUrl,
+    subscribeUrl: webCopy ? absolute(base, paths.home()) + '#subscribe' : undefined,
     themeLabels: sections.map((s) => s.label),
   };
 }

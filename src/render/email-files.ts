@@ -128,7 +128,7 @@ export async function renderEditionEmails(config: Config, jobs: readonly EmailJo
   const { renderEmailVariant } = await import('./email.js');
   const all = config.themes.map((t) => t.slug);
   for (const { edition, dir, key } of jobs) {
-    const variant: EmailVariant = await renderEmailVariant(config, edition, all);
+    const variant: EmailVariant = await renderEmailVariant(config, edition, all, undefined, { webCopy: true });
     const personal = personalize(variant, samplePersonalData(config));
     writeFileSync(path.join(dir, 'email.html'), personal.html);
     writeFileSync(path.join(dir, 'email.txt'), personal.text);

@@ -103,8 +103,14 @@ export function emailText(model: EmailModel): string {
   }
 
   out.push(rule('-'));
-  out.push(...wrap(`You get this email because you subscribed to ${model.siteTitle} (${model.siteUrl}). This copy covers ${model.themeLabels.join(', ')}.`));
-  out.push('', `Manage your themes: ${model.preferencesUrl}`, `Unsubscribe: ${model.unsubscribeUrl}`, '', ...wrap(model.postalAddress), '');
+  if (model.subscribeUrl) {
+    out.push(...wrap(`This is the web copy of an edition of ${model.siteTitle} (${model.siteUrl}), covering ${model.themeLabels.join(', ')}. Subscribe to get it by email: ${model.subscribeUrl}`));
+    out.push('', ...wrap('Subscribers: the links to manage your themes or unsubscribe are at the foot of each email you receive.'));
+  } else {
+    out.push(...wrap(`You get this email because you subscribed to ${model.siteTitle} (${model.siteUrl}). This copy covers ${model.themeLabels.join(', ')}.`));
+    out.push('', `Manage your themes: ${model.preferencesUrl}`, `Unsubscribe: ${model.unsubscribeUrl}`);
+  }
+  out.push('', ...wrap(model.postalAddress), '');
 
   out.push(rule('-'), 'LINKS', '');
   links.forEach((url, n) => out.push(`[${n + 1}] ${url}`));

@@ -150,7 +150,15 @@ export interface RenderStats {
  * Renders the variant for a subscriber following `themes`: only the sections
  * of those themes that the edition has. Throws VARIANT_EMPTY with no overlap.
  */
-export async function renderEmailVariant(config: Config, edition: ResolvedEdition, themes: readonly string[], stats?: (s: RenderStats) => void): Promise<EmailVariant> {
+export async function renderEmailVariant(
+  config: Config,
+  edition: ResolvedEdition,
+  themes: readonly string[],
+  stats?: (s: RenderStats) => void,
+  /** The archive's public copy: no personal links in its footer (see EmailModel.subscribeUrl). */
+  options: { webCopy?: boolean } = {},
+): Promise<EmailVariant> {
+  const webCopy = Boolean(options.webCopy);
   const chosen = variantThemes(config, edition, themes);
   if (chosen.length === 0) {
     throw new InputError('VARIANT_EMPTY', `edition ${edition.id} has no section for ${themes.length ? themes.join(', ') : 'an empty theme list'}`, { file: edition.file });
@@ -159,7 +167,7 @@ export async function renderEmailVariant(config: Config, edition: ResolvedEditio
   const limit = config.email.max_html_bytes - PERSONAL_SLACK;
   // One set of tokens for every trial render of this variant.
   const placeholders = newPlaceholders();
-  const full = emailModel(config, edition, chosen, placeholders);
+  const full = emailModel(config, edition, chosen, placeholders, Infinity, webCopy);
   let html = await renderHtml(config, full);
   let model = full;
   let renders = 1;
@@ -167,7 +175,7 @@ export async function renderEmailVariant(config: Config, edition: ResolvedEditio
   if (bytes(html) >= limit) {
     // Estimate bytes per item from a render with every item moved to the web, then trim to fit and verify.
     const sizes = full.sections.map((s) => s.total);
-    model = emailModel(config, edition, chosen, placeholders, 0);
+    model = emailModel(config, edition, chosen, placeholders, 0, webCopy);
     const bare = await renderHtml(config, model);
     renders += 1;
     const base = bytes(bare);
@@ -178,7 +186,7 @@ export async function renderEmailVariant(config: Config, edition: ResolvedEditio
     html = bare;
     let cap = capFor(sizes, Math.floor((limit - base) / perItem));
     while (cap > 0) {
-      const trial = emailModel(config, edition, chosen, placeholders, cap);
+      const trial = emailModel(config, edition, chosen, placeholders, cap, webCopy);
       const out = await renderHtml(config, trial);
       renders += 1;
       if (bytes(out) < limit) {

@@ -1,9 +1,16 @@
 /**
  * The server's own pages (subscribe, confirm, preferences, unsubscribe,
- * errors): small, accessible, styled by one inline stylesheet that the CSP
- * allows by hash, so they work without the archive's CSS.
+ * errors), in the archive's layout: the build writes that layout with
+ * markers where the title and the content go (templates/site/server-page.njk,
+ * at SHELL_PATH), and each page is the shell with them filled in, under the
+ * archive's CSP. Without a built archive (`serve` before any build, a
+ * project's own templates without the shell) they fall back to a small page
+ * styled by one inline stylesheet that its CSP allows by hash.
  */
 import { createHash } from 'node:crypto';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ARCHIVE_HEADER_CSP } from '../archive/csp.js';
 import type { Config } from '../config/schema.js';
 
 export const escapeHtml = (s: string): string =>
@@ -37,6 +44,48 @@ footer{margin-top:2.5rem;color:var(--muted);font-size:.85rem}
 /** For the Content-Security-Policy: only this exact stylesheet may run inline. */
 export const PAGE_STYLE_HASH = `'sha256-${createHash('sha256').update(CSS).digest('base64')}'`;
 
+/** Where the build writes the shell; not served as a page of its own (see server.ts). */
+export const SHELL_PATH = '/_briefing/page.html';
+export const SHELL_TITLE = '__BRIEFING_PAGE_TITLE__';
+export const SHELL_BODY = '<!--BRIEFING_PAGE_BODY-->';
+
+const FALLBACK_CSP = `default-src 'none'; style-src ${PAGE_STYLE_HASH}; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
+
+interface Shell {
+  /** The release (realpath) and mtime it was read from: a new build is picked up at once. */
+  key: string;
+  parts: string[];
+}
+
+/** The shell of the built archive, read once per release. */
+export class ShellCache {
+  private shell: Shell | undefined;
+
+  constructor(private readonly distDir: string) {}
+
+  async get(): Promise<Shell | undefined> {
+    try {
+      const file = await realpath(path.join(this.distDir, SHELL_PATH));
+      const key = `${file}:${(await stat(file)).mtimeMs}`;
+      if (this.shell?.key === key) return this.shell;
+      const html = await readFile(file, 'utf8');
+      if (!html.includes(SHELL_BODY)) return undefined;
+      this.shell = { key, parts: html.split(SHELL_BODY) };
+      return this.shell;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** A server page: in the archive's shell when there is one, with the CSP it needs. */
+export async function renderPage(config: Config, shells: ShellCache, title: string, body: string): Promise<{ html: string; csp: string }> {
+  const shell = await shells.get();
+  if (!shell) return { html: page(config, title, body), csp: FALLBACK_CSP };
+  const fill = (part: string) => part.split(SHELL_TITLE).join(escapeHtml(title));
+  return { html: `${fill(shell.parts[0]!)}<h1>${escapeHtml(title)}</h1>\n${body}${shell.parts.slice(1).map(fill).join(SHELL_BODY)}`, csp: ARCHIVE_HEADER_CSP };
+}
+
 export function page(config: Config, title: string, body: string): string {
   const site = escapeHtml(config.site.title);
   return `<!doctype html>
@@ -60,13 +109,17 @@ ${body}
 `;
 }
 
-export function themeCheckboxes(config: Config, checked: readonly string[], legend: string): string {
-  const all = checked.length === 0;
+/**
+ * The theme boxes of a form: `checked` ticked ('all' ticks every one), so an error shows the choice the
+ * reader made. `shown` marks the form as one that offered the boxes: ticking none is then a choice to
+ * refuse, not a form without them (see chosenThemes in server.ts).
+ */
+export function themeCheckboxes(config: Config, checked: readonly string[] | 'all', legend: string): string {
   const boxes = config.themes
     .map(
       (t) =>
-        `<label><input type="checkbox" name="themes" value="${escapeHtml(t.slug)}"${all || checked.includes(t.slug) ? ' checked' : ''}>${escapeHtml(t.label)} <span class="hint">— ${escapeHtml(t.description)}</span></label>`,
+        `<label class="check t-${escapeHtml(t.slug)}"><input type="checkbox" name="themes" value="${escapeHtml(t.slug)}"${checked === 'all' || checked.includes(t.slug) ? ' checked' : ''}> ${escapeHtml(t.label)} <span class="hint">— ${escapeHtml(t.description)}</span></label>`,
     )
     .join('\n');
-  return `<fieldset><legend>${escapeHtml(legend)}</legend>\n${boxes}\n<p class="hint">Tick them all to get every theme, including new ones.</p></fieldset>`;
+  return `<fieldset class="field"><legend>${escapeHtml(legend)}</legend>\n<input type="hidden" name="themes-shown" value="1">\n${boxes}\n<p class="hint">Tick them all to get every theme, including new ones.</p></fieldset>`;
 }

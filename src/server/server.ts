@@ -16,6 +16,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ARCHIVE_HEADER_CSP, EMAIL_COPY_HEADER_CSP, isEmailCopy } from '../archive/csp.js';
 import type { Config } from '../config/schema.js';
 import { normalizeAddress } from '../delivery/address.js';
 import {
@@ -28,7 +30,7 @@ import {
 } from '../delivery/subscribers.js';
 import { parseThemeList } from '../delivery/themes.js';
 import { createSigner, resolveSecret, type TokenSigner } from '../delivery/tokens.js';
-import { createTransport } from '../delivery/transport-from-config.js';
+import { createTransport, linkBase } from '../delivery/transport-from-config.js';
 import type { Transport } from '../delivery/transport.js';
 import { InputError } from '../errors.js';
 import { debug, type Logger } from '../log.js';
@@ -36,7 +38,7 @@ import { openDatabase, type Db } from '../store/db.js';
 import { absolute, paths, TEST_TOKEN } from '../urls.js';
 import { createConfirmationQueue, type ConfirmationQueue } from './confirmation-queue.js';
 import { BodyError, readForm, type Form } from './forms.js';
-import { escapeHtml, page, PAGE_STYLE_HASH, themeCheckboxes } from './pages.js';
+import { escapeHtml, page, PAGE_STYLE_HASH, renderPage, SHELL_PATH, ShellCache, themeCheckboxes } from './pages.js';
 import { createRateLimiter } from './rate-limit.js';
 import { resolveStatic, sendFile } from './static.js';
 import { handleWebhook, isProvider, webhookSettings, type WebhookContext } from './webhooks.js';
@@ -65,24 +67,24 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** For pages without the archive's layout (no build yet) and the bare answers (405). */
 const PAGE_CSP = `default-src 'none'; style-src ${PAGE_STYLE_HASH}; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
-const STATIC_CSP =
-  "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; script-src 'self' 'wasm-unsafe-eval'; " +
-  "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 export async function startServer(config: Config, options: ServerOptions): Promise<RunningServer> {
   const { log } = options;
   const { secret, devSecretFile } = resolveSecret(config);
   if (devSecretFile) log.warn(`BRIEFING_SECRET is not set: using the local secret in ${devSecretFile} (set BRIEFING_SECRET before going live)`);
   const signer = createSigner(secret);
-  const db = options.db ?? openDatabase(config.dataDir);
+  // A connection of its own that never waits for a lock inside SQLite (see withWrite).
+  const db = options.db ?? openDatabase(config.dataDir, { busyTimeoutMs: 0 });
   const transport = options.transport ?? createTransport(config, path.join(config.dataDir, 'outbox', 'confirmations'), { unique: true });
   const distDir = path.resolve(options.distDir);
   const perIp = createRateLimiter(db, config.server.subscribe_per_hour);
   const perAddress = createRateLimiter(db, config.server.subscribe_per_hour);
   const webhooks: WebhookContext = { config, db, secret, log, settings: webhookSettings(config) };
   const confirmations = createConfirmationQueue({ config, db, transport, log, ...(options.confirmationTimeoutMs ? { attemptTimeoutMs: options.confirmationTimeoutMs } : {}) });
-  const app: App = { config, db, signer, transport, distDir, log, perIp, perAddress, webhooks, confirmations };
+  let ownUrl = '';
+  const app: App = { config, db, signer, transport, distDir, log, perIp, perAddress, webhooks, confirmations, shells: new ShellCache(distDir), linkBase: () => linkBase(config, transport, ownUrl) };
 
   // A client that connects and sends nothing, or sends slowly, is cut off; the checks run every second.
   const timeouts = { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 };
@@ -108,6 +110,8 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   });
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  // A server on every interface (0.0.0.0, ::) is reached on this machine as localhost.
+  ownUrl = `http://${/^(0\.0\.0\.0|::)$/.test(address.address) ? 'localhost' : shownHost}:${address.port}`;
   return {
     url: `http://${shownHost}:${address.port}`,
     port: address.port,
@@ -157,7 +161,6 @@ function limitConnections(server: ReturnType<typeof createServer>, config: Confi
     });
   });
 }
-
 interface App {
   config: Config;
   db: Db;
@@ -169,6 +172,9 @@ interface App {
   perAddress: ReturnType<typeof createRateLimiter>;
   confirmations: ConfirmationQueue;
   webhooks: WebhookContext;
+  shells: ShellCache;
+  /** The base of links in confirmation mails: site.base_url, or this server itself for the outbox (linkBase). */
+  linkBase: () => string;
 }
 
 function securityHeaders(res: ServerResponse, csp: string) {
@@ -178,13 +184,19 @@ function securityHeaders(res: ServerResponse, csp: string) {
   res.setHeader('Referrer-Policy', 'no-referrer');
 }
 
-function html(res: ServerResponse, status: number, body: string) {
-  securityHeaders(res, PAGE_CSP);
+function html(res: ServerResponse, status: number, body: string, csp = PAGE_CSP) {
+  securityHeaders(res, csp);
   res.statusCode = status;
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
   // Token pages must not be cached anywhere: the token is a credential.
   res.setHeader('Cache-Control', 'no-store');
   res.end(body);
+}
+
+/** One of the server's pages, in the archive's layout when it is built (see pages.ts). */
+async function respond(app: App, res: ServerResponse, status: number, title: string, body: string): Promise<void> {
+  const { html: page, csp } = await renderPage(app.config, app.shells, title, body);
+  html(res, status, page, csp);
 }
 
 async function handle(app: App, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -199,7 +211,7 @@ async function handle(app: App, req: IncomingMessage, res: ServerResponse): Prom
     switch (route) {
       case '/subscribe':
         if (method === 'POST') return await subscribe(app, req, res);
-        if (method === 'GET' || method === 'HEAD') return await subscribeForm(app, req, res, rawPath);
+        if (method === 'GET' || method === 'HEAD') return await subscribeForm(app, res);
         return notAllowed(res, 'GET, HEAD, POST');
       case '/confirm':
         return await confirm(app, req, res, query, method);
@@ -216,7 +228,12 @@ async function handle(app: App, req: IncomingMessage, res: ServerResponse): Prom
       return await handleWebhook(app.webhooks, req, res, webhook);
     }
   } catch (error) {
-    if (error instanceof BodyError) return html(res, error.status, page(app.config, 'Request not accepted', `<p>${escapeHtml(error.message)}.</p>`));
+    if (error instanceof BodyError) return respond(app, res, error.status, 'Request not accepted', `<p>${escapeHtml(error.message)}.</p>`);
+    if (isBusy(error)) {
+      // Another process holds the database's write lock for longer than a request may wait (see withWrite).
+      res.setHeader('Retry-After', '5');
+      return respond(app, res, 503, 'Busy for a moment', '<p>The list is being updated right now. Please try again in a few seconds: nothing was changed.</p>');
+    }
     throw error;
   }
   if (method !== 'GET' && method !== 'HEAD') return notAllowed(res, 'GET, HEAD');
@@ -229,10 +246,11 @@ function notAllowed(res: ServerResponse, allow: string) {
 }
 
 async function serveStatic(app: App, req: IncomingMessage, res: ServerResponse, rawPath: string) {
-  const found = await resolveStatic(app.distDir, rawPath);
-  securityHeaders(res, STATIC_CSP);
+  // The server pages' layout is not a page (pages.ts).
+  const found = rawPath.startsWith(path.posix.dirname(SHELL_PATH) + '/') ? ({ kind: 'missing' } as const) : await resolveStatic(app.distDir, rawPath);
+  securityHeaders(res, isEmailCopy(rawPath) ? EMAIL_COPY_HEADER_CSP : ARCHIVE_HEADER_CSP);
   res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');
-  if (found.kind === 'file') return sendFile(req, res, found.file, found.size);
+  if (found.kind === 'file') return sendFile(req, res, found);
   const location = found.kind === 'redirect' ? found.location : await faviconFor(app, rawPath);
   if (location) {
     res.statusCode = 301;
@@ -256,75 +274,119 @@ async function faviconFor(app: App, rawPath: string): Promise<string | undefined
 async function notFound(app: App, req: IncomingMessage, res: ServerResponse) {
   const custom = await resolveStatic(app.distDir, '/404.html');
   if (custom.kind === 'file') {
-    securityHeaders(res, STATIC_CSP);
-    return sendFile(req, res, custom.file, custom.size, 404);
+    securityHeaders(res, ARCHIVE_HEADER_CSP);
+    return sendFile(req, res, custom, 404);
   }
-  html(res, 404, page(app.config, 'Page not found', '<p>There is nothing at this address. <a href="/">Go to the home page</a>.</p>'));
+  return respond(app, res, 404, 'Page not found', '<p>There is nothing at this address. <a href="/">Go to the home page</a>.</p>');
 }
 
-/** A bad, forged or stale token: 404, nothing changed, nothing revealed. */
 /** A personal link from a test send (`send --test`): it names itself and changes nothing. */
 async function testLink(app: App, req: IncomingMessage, res: ServerResponse, method: string) {
   if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') return notAllowed(res, 'GET, HEAD, POST');
   if (method === 'POST') await readForm(req).catch(() => undefined);
-  html(res, 200, page(app.config, 'A test link', '<p>This link came in a test send of an edition. It changes nothing: every subscriber gets links of their own.</p>'));
+  return respond(app, res, 200, 'A test link', '<p>This link came in a test send of an edition. It changes nothing: every subscriber gets links of their own.</p>');
 }
 
+/** A bad, forged or stale token: 404, nothing changed, nothing revealed. */
 function badLink(app: App, res: ServerResponse) {
-  html(res, 404, page(app.config, 'This link is not valid', '<p>The link may be incomplete or out of date. Copy the whole link from the email, or use the link in a newer email.</p>'));
+  return respond(app, res, 404, 'This link is not valid', '<p>The link may be incomplete or out of date. Copy the whole link from the email, or use the link in a newer email.</p>');
+}
+
+// ---- database writes ----
+
+/** How long a request may wait for the database's write lock, held by another process (an import, a send). */
+const WRITE_WAIT_MS = 2_000;
+
+const isBusy = (error: unknown): boolean => /^SQLITE_(BUSY|LOCKED)/.test(String((error as { code?: unknown })?.code ?? ''));
+
+/**
+ * Runs a write on the server's connection, which waits for no lock (busy_timeout 0: better-sqlite3 is
+ * synchronous, and a wait inside SQLite holds the server's only thread, static pages and all). While
+ * another process holds the lock, the write is tried again after a pause that lets everything else
+ * run, for up to WRITE_WAIT_MS; then the busy error goes up and the visitor gets a 503 (see handle).
+ */
+async function withWrite<T>(write: () => T): Promise<T> {
+  const until = Date.now() + WRITE_WAIT_MS;
+  for (let pause = 5; ; pause = Math.min(pause * 2, 200)) {
+    try {
+      return write();
+    } catch (error) {
+      if (!isBusy(error) || Date.now() + pause > until) throw error;
+      await sleep(pause);
+    }
+  }
 }
 
 // ---- subscribe ----
 
-function subscribeFormHtml(app: App, error = '', email = '', themes: string[] = []): string {
+/**
+ * The themes a form asks for. A form that showed the boxes (`themes-shown`) and had none ticked is a
+ * mistake to name, not "every theme"; `all` (the compact form under the masthead) and a form with no
+ * boxes at all (an embed elsewhere, a script) mean every theme, including new ones.
+ */
+function chosenThemes(config: Config, form: Form): { ok: true; themes: string[]; all: boolean } | { ok: false; message: string; ticked: string[] } {
+  const raw = form.get('themes') ?? [];
+  if (raw.includes('all')) return { ok: true, themes: [], all: true };
+  const parsed = parseThemeList(raw, config.themes);
+  const ticked = raw.filter((slug) => config.themes.some((t) => t.slug === slug));
+  if (!parsed.ok) return { ok: false, message: parsed.message, ticked };
+  if (parsed.themes.length === 0) {
+    if (form.has('themes-shown')) return { ok: false, message: 'Choose at least one theme.', ticked };
+    return { ok: true, themes: [], all: true };
+  }
+  // Every theme ticked means "all themes, including future ones".
+  const all = parsed.themes.length === config.themes.length;
+  return { ok: true, themes: all ? [] : parsed.themes, all };
+}
+
+function subscribeFormHtml(app: App, error = '', email = '', themes: readonly string[] | 'all' = 'all'): string {
   return `${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : `<p>${escapeHtml(app.config.site.description)}</p>`}
-<form method="post" action="${paths.subscribe()}">
-<label for="email">Email address</label>
-<input id="email" name="email" type="email" required autocomplete="email" value="${escapeHtml(email)}">
+<form class="subscribe-form" method="post" action="${paths.subscribe()}">
+<div class="field"><label for="email">Email address</label>
+<input id="email" name="email" type="email" required autocomplete="email" value="${escapeHtml(email)}"></div>
 ${themeCheckboxes(app.config, themes, 'Themes')}
-<button type="submit">Subscribe</button>
+<button type="submit" class="button">Subscribe</button>
 </form>
 <p class="hint">We send one email to confirm. Nothing else arrives until you click the link in it.</p>`;
 }
 
-async function subscribeForm(app: App, req: IncomingMessage, res: ServerResponse, rawPath: string) {
-  // The archive may have its own subscribe page; prefer it.
-  const own = await resolveStatic(app.distDir, rawPath.endsWith('/') ? rawPath : rawPath + '/');
-  if (own.kind === 'file') {
-    securityHeaders(res, STATIC_CSP);
-    return sendFile(req, res, own.file, own.size);
-  }
-  html(res, 200, page(app.config, `Subscribe to ${app.config.site.title}`, subscribeFormHtml(app)));
+function subscribeForm(app: App, res: ServerResponse) {
+  return respond(app, res, 200, `Subscribe to ${app.config.site.title}`, subscribeFormHtml(app));
 }
 
 async function subscribe(app: App, req: IncomingMessage, res: ServerResponse) {
   if (crossSite(app, req)) {
     await readForm(req).catch(() => undefined);
-    return html(res, 403, page(app.config, 'Not allowed', '<p>Subscribing works from this site’s own form only.</p>'));
+    return respond(app, res, 403, 'Not allowed', '<p>Subscribing works from this site’s own form only.</p>');
   }
   const form = await readForm(req);
   const email = first(form, 'email');
   const address = normalizeAddress(email);
-  const themes = parseThemeList(form.get('themes') ?? [], app.config.themes);
+  const themes = chosenThemes(app.config, form);
   const title = `Subscribe to ${app.config.site.title}`;
-  if (!address.ok) return html(res, 400, page(app.config, title, subscribeFormHtml(app, 'Please enter a valid email address.', email)));
-  if (!themes.ok) return html(res, 400, page(app.config, title, subscribeFormHtml(app, themes.message, email)));
+  // The form comes back as the reader filled it in: the same address, the same boxes ticked.
+  const asSent = themes.ok ? (themes.all ? 'all' : themes.themes) : themes.ticked;
+  if (!address.ok) return respond(app, res, 400, title, subscribeFormHtml(app, 'Please enter a valid email address.', email, asSent));
+  if (!themes.ok) return respond(app, res, 400, title, subscribeFormHtml(app, themes.message, email, asSent));
   const ip = clientIp(req, app.config.server.trust_proxy);
-  if (!app.perIp.allow(`ip:${ip}`) || !app.perAddress.allow(`address:${address.key}`)) {
+  const allowed = await withWrite(() => app.perIp.allow(`ip:${ip}`) && app.perAddress.allow(`address:${address.key}`));
+  if (!allowed) {
     res.setHeader('Retry-After', '3600');
-    return html(res, 429, page(app.config, 'Too many requests', '<p>There have been too many subscription requests from here or for this address. Please try again in an hour.</p>'));
+    return respond(app, res, 429, 'Too many requests', '<p>There have been too many subscription requests from here or for this address. Please try again in an hour.</p>');
   }
-  // Every theme ticked means "all themes, including future ones".
-  const chosen = themes.themes.length === app.config.themes.length ? [] : themes.themes;
-  const outcome = requestSubscription(app.db, address.email, chosen);
-  // Queued, not sent here: the answer comes at once and the same for every address (see confirmation-queue.ts).
-  if (outcome.sendConfirmation && outcome.subscriber) {
-    app.confirmations.enqueue(outcome.subscriber.id, outcome.subscriber.email, absolute(app.config.site.base_url, paths.confirm(app.signer.sign('confirm', outcome.subscriber))));
-  }
-  html(
+  await withWrite(() => {
+    const outcome = requestSubscription(app.db, address.email, themes.themes);
+    // Queued, not sent here: the answer comes at once and the same for every address (see confirmation-queue.ts).
+    if (outcome.sendConfirmation && outcome.subscriber) {
+      app.confirmations.enqueue(outcome.subscriber.id, outcome.subscriber.email, absolute(app.linkBase(), paths.confirm(app.signer.sign('confirm', outcome.subscriber))));
+    }
+  });
+  return respond(
+    app,
     res,
     200,
-    page(app.config, 'Check your inbox', `<p>If <strong>${escapeHtml(address.email)}</strong> is not subscribed yet, a message with a confirmation link is on its way. Click the link in it to start receiving ${escapeHtml(app.config.site.title)}.</p><p class="hint">Nothing arrives at an address until it is confirmed.</p>`),
+    'Check your inbox',
+    `<p>If <strong>${escapeHtml(address.email)}</strong> is not subscribed yet, a message with a confirmation link is on its way. Click the link in it to start receiving ${escapeHtml(app.config.site.title)}.</p><p class="hint">Nothing arrives at an address until it is confirmed.</p>`,
   );
 }
 
@@ -354,28 +416,23 @@ async function confirm(app: App, req: IncomingMessage, res: ServerResponse, quer
   // Confirmed already: the link confirms nothing more and hands out nothing (the emails carry the preferences link).
   if (subscriber.status === 'confirmed') {
     if (method === 'POST') await readForm(req);
-    return html(res, 200, page(app.config, 'Already confirmed', `<p><strong>${escapeHtml(subscriber.email)}</strong> is already subscribed. Every edition ends with a link to choose your themes or unsubscribe.</p>`));
+    return respond(app, res, 200, 'Already confirmed', `<p><strong>${escapeHtml(subscriber.email)}</strong> is already subscribed. Every edition ends with a link to choose your themes or unsubscribe.</p>`);
   }
   if (method === 'POST') {
     await readForm(req);
-    const after = confirmSubscriber(app.db, subscriber.id);
-    return html(res, 200, confirmedPage(app, after ?? subscriber));
+    const after = await withWrite(() => confirmSubscriber(app.db, subscriber.id));
+    const confirmed = after ?? subscriber;
+    const prefs = paths.preferences(app.signer.sign('preferences', confirmed));
+    return respond(app, res, 200, 'You are subscribed', `<p>Thank you. <strong>${escapeHtml(confirmed.email)}</strong> will receive the next edition.</p><p><a href="${escapeHtml(prefs)}">Choose your themes</a></p>`);
   }
-  html(
+  return respond(
+    app,
     res,
     200,
-    page(
-      app.config,
-      'Confirm your subscription',
-      `<p>Confirm that <strong>${escapeHtml(subscriber.email)}</strong> should receive ${escapeHtml(app.config.site.title)}.</p>
-<form method="post" action="${escapeHtml(paths.confirm(token!))}"><button type="submit">Confirm my subscription</button></form>`,
-    ),
+    'Confirm your subscription',
+    `<p>Confirm that <strong>${escapeHtml(subscriber.email)}</strong> should receive ${escapeHtml(app.config.site.title)}.</p>
+<form method="post" action="${escapeHtml(paths.confirm(token!))}"><button type="submit" class="button">Confirm my subscription</button></form>`,
   );
-}
-
-function confirmedPage(app: App, subscriber: Subscriber): string {
-  const prefs = paths.preferences(app.signer.sign('preferences', subscriber));
-  return page(app.config, 'You are subscribed', `<p>Thank you. <strong>${escapeHtml(subscriber.email)}</strong> will receive the next edition.</p><p><a href="${escapeHtml(prefs)}">Choose your themes</a></p>`);
 }
 
 // ---- preferences ----
@@ -385,36 +442,46 @@ async function preferences(app: App, req: IncomingMessage, res: ServerResponse, 
   const token = query.get('token');
   const subscriber = app.signer.verify(app.db, 'preferences', token);
   if (!subscriber) return badLink(app, res);
+  const receiving = subscriber.status === 'confirmed' || subscriber.status === 'pending';
+  if (!receiving) {
+    // Unsubscribed (or suppressed): nothing is sent, so there is no choice to save, and no "Saved" to show.
+    if (method === 'POST') await readForm(req);
+    return respond(
+      app,
+      res,
+      200,
+      'You are unsubscribed',
+      `<p><strong>${escapeHtml(subscriber.email)}</strong> receives no editions of ${escapeHtml(app.config.site.title)}, so there are no themes to choose.</p><p><a href="${paths.subscribe()}">Subscribe again</a> to receive it.</p>`,
+    );
+  }
   let notice = '';
   let current = subscriber;
+  let shown: readonly string[] | 'all' = subscriber.themes.length === 0 ? 'all' : subscriber.themes;
   if (method === 'POST') {
     const form = await readForm(req);
-    const themes = parseThemeList(form.get('themes') ?? [], app.config.themes);
-    if (!themes.ok) notice = `<p class="error" role="alert">${escapeHtml(themes.message)}</p>`;
-    else if (themes.themes.length === 0) notice = '<p class="error" role="alert">Choose at least one theme, or unsubscribe below.</p>';
-    else {
-      current = setSubscriberThemes(app.db, subscriber.id, themes.themes.length === app.config.themes.length ? [] : themes.themes) ?? subscriber;
-      notice = '<p role="status"><strong>Saved.</strong> Your choice applies from the next edition.</p>';
+    const themes = chosenThemes(app.config, form);
+    if (!themes.ok) {
+      notice = `<p class="error" role="alert">${escapeHtml(themes.message === 'Choose at least one theme.' ? 'Choose at least one theme, or unsubscribe below.' : themes.message)}</p>`;
+      shown = themes.ticked;
+    } else {
+      current = (await withWrite(() => setSubscriberThemes(app.db, subscriber.id, themes.themes))) ?? subscriber;
+      shown = themes.all ? 'all' : themes.themes;
+      notice = `<p class="notice" role="status"><strong>Saved.</strong> ${current.status === 'confirmed' ? 'Your choice applies from the next edition.' : 'It applies once you confirm the address.'}</p>`;
     }
   }
   const unsubscribeToken = app.signer.sign('unsubscribe', current);
-  const status =
-    current.status === 'confirmed'
-      ? ''
-      : `<p class="card">${current.status === 'pending' ? 'This address is not confirmed yet: use the link in the confirmation email.' : 'This address is not subscribed at the moment, so nothing is sent to it.'}</p>`;
-  html(
+  const status = current.status === 'confirmed' ? '' : '<p class="card">This address is not confirmed yet: use the link in the confirmation email.</p>';
+  return respond(
+    app,
     res,
     200,
-    page(
-      app.config,
-      'Your preferences',
-      `${notice}${status}<p>Emails go to <strong>${escapeHtml(current.email)}</strong>.</p>
-<form method="post" action="${escapeHtml(paths.preferences(token!))}">
-${themeCheckboxes(app.config, current.themes, 'Themes you follow')}
-<button type="submit">Save</button>
+    'Your preferences',
+    `${notice}${status}<p>Emails go to <strong>${escapeHtml(current.email)}</strong>.</p>
+<form class="subscribe-form" method="post" action="${escapeHtml(paths.preferences(token!))}">
+${themeCheckboxes(app.config, shown, 'Themes you follow')}
+<button type="submit" class="button">Save</button>
 </form>
-${current.status === 'confirmed' || current.status === 'pending' ? `<form method="post" action="${escapeHtml(paths.unsubscribe(unsubscribeToken))}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit" class="secondary">Unsubscribe</button></form>` : ''}`,
-    ),
+<form method="post" action="${escapeHtml(paths.unsubscribe(unsubscribeToken))}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit" class="button secondary">Unsubscribe</button></form>`,
   );
 }
 
@@ -432,27 +499,27 @@ async function unsubscribe(app: App, req: IncomingMessage, res: ServerResponse, 
     // RFC 8058: the body says List-Unsubscribe=One-Click; the signed token is what authorizes it,
     // so any form body is accepted. No cookie, no redirect, and a second POST changes nothing.
     await readForm(req);
-    const after = unsubscribeSubscriber(app.db, subscriber.id) ?? subscriber;
-    return html(
+    const after = (await withWrite(() => unsubscribeSubscriber(app.db, subscriber.id))) ?? subscriber;
+    return respond(
+      app,
       res,
       200,
-      page(app.config, 'You are unsubscribed', `<p><strong>${escapeHtml(after.email)}</strong> will receive no more editions of ${escapeHtml(app.config.site.title)}.</p><p class="hint">Changed your mind? You can <a href="${paths.subscribe()}">subscribe again</a>.</p>`),
+      'You are unsubscribed',
+      `<p><strong>${escapeHtml(after.email)}</strong> will receive no more editions of ${escapeHtml(app.config.site.title)}.</p><p class="hint">Changed your mind? You can <a href="${paths.subscribe()}">subscribe again</a>.</p>`,
     );
   }
   if (subscriber.status === 'unsubscribed' || subscriber.status === 'suppressed') {
-    return html(res, 200, page(app.config, 'You are unsubscribed', `<p><strong>${escapeHtml(subscriber.email)}</strong> receives no editions.</p>`));
+    return respond(app, res, 200, 'You are unsubscribed', `<p><strong>${escapeHtml(subscriber.email)}</strong> receives no editions.</p>`);
   }
   // A GET never changes anything: mail scanners follow links.
-  html(
+  return respond(
+    app,
     res,
     200,
-    page(
-      app.config,
-      'Unsubscribe',
-      `<p>Stop sending ${escapeHtml(app.config.site.title)} to <strong>${escapeHtml(subscriber.email)}</strong>?</p>
-<form method="post" action="${escapeHtml(paths.unsubscribe(token!))}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>
+    'Unsubscribe',
+    `<p>Stop sending ${escapeHtml(app.config.site.title)} to <strong>${escapeHtml(subscriber.email)}</strong>?</p>
+<form method="post" action="${escapeHtml(paths.unsubscribe(token!))}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit" class="button">Unsubscribe</button></form>
 <p class="hint">Or <a href="${escapeHtml(paths.preferences(app.signer.sign('preferences', subscriber)))}">choose fewer themes</a> instead.</p>`,
-    ),
   );
 }
 

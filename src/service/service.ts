@@ -88,7 +88,7 @@ export async function startService(config: Config, options: ServiceOptions): Pro
       port: options.port ?? config.server.port,
       host: options.host ?? config.server.host,
       log,
-      db,
+      // No shared connection: the server's own never waits inside SQLite for a lock (see withWrite in server.ts).
     });
     server = listening;
     // A server on every interface (0.0.0.0, ::) is reached on this machine as localhost.

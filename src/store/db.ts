@@ -17,7 +17,15 @@ const log = debug('store');
 export type Db = Database.Database;
 export { DB_FILE } from '../paths.js';
 
-export function openDatabase(dataDir: string): Db {
+export interface OpenOptions {
+  /**
+   * How long a write waits inside SQLite for another process's lock (default 10 s). The server takes 0:
+   * the wait would hold its only thread, and it retries between requests instead (server.ts, withWrite).
+   */
+  busyTimeoutMs?: number;
+}
+
+export function openDatabase(dataDir: string, options: OpenOptions = {}): Db {
   const file = path.join(dataDir, DB_FILE);
   let db: Db;
   try {
@@ -28,7 +36,7 @@ export function openDatabase(dataDir: string): Db {
   } catch (cause) {
     throw new BriefingError('INTERNAL', 'cannot open the database', { file, cause });
   }
-  db.pragma('busy_timeout = 10000');
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);
   db.pragma('journal_mode = WAL');
   // In WAL mode NORMAL survives a killed process (kill -9); only power loss can drop the last commits.
   db.pragma('synchronous = NORMAL');

@@ -41,10 +41,13 @@ function themeItems(slug: string): string[] {
 describe('buildArchive: pages', () => {
   it('writes the home, themes, editions, search pages and one page per published brief', async () => {
     const published = await loadPublished(site.config);
-    for (const p of ['/', '/themes/', '/editions/', '/search/', '/feed.xml', '/assets/site.css']) {
+    const css = archiveData(published).urls.css;
+    expect(css).toMatch(/^\/assets\/site\.[0-9a-f]{10}\.css$/);
+    for (const p of ['/', '/themes/', '/editions/', '/search/', '/feed.xml', '/editions/feed.xml', '/sitemap.xml', '/robots.txt', '/entities/', css]) {
       expect(existsSync(path.join(site.outDir, p.endsWith('/') ? `${p}index.html` : p)), p).toBe(true);
     }
-    const briefPages = readdirSync(path.join(site.outDir, 'briefs')).sort();
+    // Beside one folder per brief: /briefs/ itself (index.html and its compressed forms).
+    const briefPages = readdirSync(path.join(site.outDir, 'briefs')).filter((n) => !n.includes('.')).sort();
     expect(briefPages).toEqual(published.briefs.map((b) => b.id).sort());
     expect(briefPages.length).toBe(SAMPLE_BRIEFS.length + 3 + BULK);
     expect(site.result.pages).toBeGreaterThan(briefPages.length);
@@ -86,7 +89,7 @@ describe('buildArchive: pages', () => {
     for (const file of filesUnder(site.outDir, '.html')) {
       const doc = page(site.outDir, file);
       const scripts = Array.from(doc.querySelectorAll('script')).map((s) => s.getAttribute('src'));
-      expect(scripts.every((src) => src === '/assets/search.js'), file).toBe(true);
+      expect(scripts.every((src) => /^\/assets\/search\.[0-9a-f]{10}\.js$/.test(src ?? "")), file).toBe(true);
       for (const el of Array.from(doc.querySelectorAll('*'))) {
         for (const attr of Array.from(el.attributes)) {
           expect(attr.name.startsWith('on'), `${file}: <${el.tagName} ${attr.name}>`).toBe(false);
@@ -184,7 +187,7 @@ describe('buildArchive: pages', () => {
   });
 
   it('has a subscribe form posting email and themes to /subscribe on the home page', () => {
-    const form = page(site.outDir, '/').querySelector('form[action="/subscribe"]')!;
+    const form = page(site.outDir, '/').querySelector('form.subscribe-form[action="/subscribe"]')!;
     expect(form.getAttribute('method')).toBe('post');
     expect(form.querySelector('input[name="email"][type="email"]')).not.toBeNull();
     expect(Array.from(form.querySelectorAll('input[type="checkbox"][name="themes"]')).map((i) => i.getAttribute('value'))).toEqual(
@@ -199,7 +202,8 @@ describe('buildArchive: pages', () => {
       const csp = doc.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? '';
       expect(csp, file).toMatch(/default-src 'self'/);
       expect(csp, file).toMatch(/script-src 'self' 'wasm-unsafe-eval'/);
-      for (const el of Array.from(doc.querySelectorAll('link[href], script[src], img[src]'))) {
+      // The canonical link is absolute by definition; everything loaded is from the site itself.
+      for (const el of Array.from(doc.querySelectorAll('link[href]:not([rel="canonical"]), script[src], img[src]'))) {
         expect(el.getAttribute('href') ?? el.getAttribute('src'), file).toMatch(/^\//);
       }
       expect(doc.querySelectorAll('link[rel="stylesheet"]').length, file).toBe(1);
@@ -294,7 +298,7 @@ describe('buildArchive: atomic output and strictness', () => {
     try {
       const out = path.join(project.root, 'dist');
       await buildArchive(project.config(), { outDir: out, log: silentLogger, search: false });
-      expect(readdirSync(path.join(out, 'editions'))).toEqual(['index.html']);
+      expect(readdirSync(path.join(out, 'editions')).filter((f) => !/\.(gz|br)$/.test(f))).toEqual(['feed.xml', 'index.html']);
       expect(page(out, '/editions/').querySelector('.empty')).not.toBeNull();
       expect(page(out, '/').querySelector('.latest .items')).not.toBeNull();
     } finally {
@@ -352,7 +356,9 @@ describe('buildArchive: atomic output and strictness', () => {
     });
     await elev.write();
     const expected = filesUnder(own);
-    const notEleventys = (f: string) => f === BUILD_MARKER || /^editions\/[^/]+\/email\.(html|txt)$/.test(f);
+    // Not Eleventy's: the edition emails, the share images and icons (cards.ts), and each page's compressed forms.
+    const notEleventys = (f: string) =>
+      f === BUILD_MARKER || /^editions\/[^/]+\/email\.(html|txt)$/.test(f) || /^cards\/|^(favicon-32|apple-touch-icon)\.png$|\.(gz|br)$/.test(f);
     expect(filesUnder(site.outDir).filter((f) => !notEleventys(f))).toEqual(expected);
     expect(expected.length).toBe(site.result.pages);
     for (const f of expected) expect(readFileSync(path.join(site.outDir, f)).equals(readFileSync(path.join(own, f))), f).toBe(true);

@@ -68,7 +68,8 @@ describe('built site links', () => {
     expect(checked).toContain('/editions/2026-11-23/');
     expect([...checked].some((k) => k.startsWith('/editions/2026-11-23/#theme-'))).toBe(true);
     expect(checked).toContain('/briefs/multi-theme/');
-    expect(checked).toContain('/assets/site.css');
+    expect([...checked].some((k) => /^\/assets\/site\.[0-9a-f]{10}\.css$/.test(k))).toBe(true);
+    expect(checked).toContain('/entities/');
   });
 
   it('reports a missing page and a missing anchor', () => {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,7 +41,8 @@ describe('.eleventy.js', () => {
   });
 
   it('writes the theme accents from the config into the one stylesheet', () => {
-    const css = readFileSync(path.join(project.root, 'dist/assets/site.css'), 'utf8');
+    const name = readdirSync(path.join(project.root, 'dist/assets')).find((f) => /^site\.[0-9a-f]{10}\.css$/.test(f))!;
+    const css = readFileSync(path.join(project.root, 'dist/assets', name), 'utf8');
     expect(css).toMatch(/\.t-safety \{ --accent: #[0-9a-f]{6}; \}/);
   });
 });

@@ -59,7 +59,7 @@ async function search(page: Page, q: string): Promise<{ status: string; links: s
   await page.waitForFunction(() => /found/i.test(document.getElementById('search-status')?.textContent ?? ''), undefined, { timeout: 15_000 });
   return {
     status: (await page.textContent('#search-status')) ?? '',
-    links: await page.$$eval('#search-results a', (as) => as.map((a) => a.getAttribute('href') ?? '')),
+    links: await page.$$eval('#search-results .item-title a', (as) => as.map((a) => a.getAttribute('href') ?? '')),
   };
 }
 

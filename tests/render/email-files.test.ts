@@ -26,9 +26,12 @@ describe('writeEditionEmails', () => {
     expect(d.querySelectorAll('h2[id^="theme-"]').length).toBe(3);
     expect(d.querySelectorAll('h3').length).toBe(4);
     expect(html + text).not.toMatch(/BRIEFING_PH_/);
-    const unsubscribe = Array.from(d.querySelectorAll('a')).find((a) => a.textContent === 'Unsubscribe');
-    expect(unsubscribe?.getAttribute('href')).toBe('https://briefing.test/unsubscribe?token=your-personal-link');
-    expect(text).toContain('Manage your themes: https://briefing.test/preferences?token=your-personal-link');
+    // A public copy: no personal links (they answered 404), a way to subscribe instead.
+    const hrefs = Array.from(d.querySelectorAll('a')).map((a) => a.getAttribute('href') ?? '');
+    expect(hrefs.filter((h) => /\/(unsubscribe|preferences)\b/.test(h))).toEqual([]);
+    expect(hrefs).toContain('https://briefing.test/#subscribe');
+    expect(text).not.toMatch(/unsubscribe\?|preferences\?/);
+    expect(text).toContain('Subscribe to get it by email: https://briefing.test/#subscribe');
     for (const brief of e.edition.items) expect(text).toContain(brief.title.slice(0, 30));
   });
 

@@ -81,7 +81,7 @@ describe('static files', () => {
     expect(home.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
     expect(await home.text()).toContain('Archive home');
     expect((await fetch(server.url + '/assets/site.css')).headers.get('content-type')).toBe('text/css; charset=utf-8');
-    expect((await fetch(server.url + '/feed.xml')).headers.get('content-type')).toMatch(/^application\/xml/);
+    expect((await fetch(server.url + '/feed.xml')).headers.get('content-type')).toMatch(/^application\/atom\+xml/);
     const edition = await fetch(server.url + '/editions/2026-11-23/');
     expect(await edition.text()).toContain('Edition 1');
     const noSlash = await fetch(server.url + '/editions/2026-11-23', { redirect: 'manual' });
@@ -333,7 +333,8 @@ describe('unsubscribe (RFC 8058) and preferences', () => {
     expect(saved.status).toBe(200);
     expect(await saved.text()).toContain('Saved.');
     expect(findSubscriber(db, 'reader@example.com')!.themes).toEqual(['safety', 'export-controls']);
-    const none = await fetch(url, { method: 'POST', body: form({}) });
+    // The form marks that it showed the boxes: none ticked is then a mistake, not "every theme".
+    const none = await fetch(url, { method: 'POST', body: form({ 'themes-shown': '1' }) });
     expect(await none.text()).toContain('Choose at least one theme');
     expect(findSubscriber(db, 'reader@example.com')!.themes).toEqual(['safety', 'export-controls']);
   });
