@@ -130,8 +130,8 @@ export async function buildArchive(config: Config, options: BuildOptions): Promi
     if (search && search.pagesToIndex() >= SEARCH_SHARD_SIZE) collectGarbage();
     // Pagefind (its own process) writes the last shards; it, the emails and the last pages finish before the swap.
     const [written, emailed, indexed, drawn] = await Promise.allSettled([pages.done(), emails, search?.finish(), cards, memos]);
-    for (const settled of [written, emailed, indexed, drawn]) if (settled.status === 'rejected') throw settled.reason;
-    if (written.status !== 'fulfilled') throw written.reason;
+    if (written.status === 'rejected') throw written.reason;
+    for (const settled of [emailed, indexed, drawn]) if (settled.status === 'rejected') throw settled.reason;
     const pageCount = written.value;
     lap(search ? 'pages, edition emails and search index' : 'pages and edition emails');
     await writeFile(path.join(staging, BUILD_MARKER), 'Built by `briefing build`; this folder is replaced by the next build.\n');

@@ -560,15 +560,13 @@ function editionFeed(editions: ArchiveEdition[], siteTitle: string, baseUrl: str
     ),
     categories: e.sections.map((s) => ({ term: s.theme.slug, label: s.theme.label })),
   }));
-  return {
+  return feedOf(entries, {
     path: paths.editionsFeed(),
-    selfUrl: absolute(baseUrl, paths.editionsFeed()),
-    alternateUrl: absolute(baseUrl, paths.editions()),
+    alternate: paths.editions(),
     title: `${siteTitle}: editions`,
     subtitle: `Every edition of ${siteTitle}, as it went out by email.`,
-    updated: entries[0]?.updated ?? '1970-01-01T00:00:00Z',
-    entries,
-  };
+    baseUrl,
+  });
 }
 
 function themeRef(t: Theme): ThemeRef {
@@ -620,10 +618,16 @@ function pageLinks(all: Array<{ number: number; url: string }>, current: number)
   return shown.map((p, i) => ({ ...p, current: p.number === current, gap: i > 0 && p.number - shown[i - 1]!.number > 1 }));
 }
 
-function feed(
-  items: ArchiveBrief[],
-  o: { path: string; alternate: string; title: string; subtitle: string; baseUrl: string },
-): Feed {
+interface FeedFrame {
+  path: string;
+  alternate: string;
+  title: string;
+  subtitle: string;
+  baseUrl: string;
+}
+
+/** A feed of the newest briefs. */
+function feed(items: ArchiveBrief[], o: FeedFrame): Feed {
   const entries = items.slice(0, FEED_SIZE).map((b) => ({
     id: b.absoluteUrl,
     link: b.absoluteUrl,
@@ -640,6 +644,11 @@ function feed(
     ),
     categories: b.themes.map((t) => ({ term: t.slug, label: t.label })),
   }));
+  return feedOf(entries, o);
+}
+
+/** A feed's own fields around its entries. */
+function feedOf(entries: FeedEntry[], o: FeedFrame): Feed {
   return {
     path: o.path,
     selfUrl: absolute(o.baseUrl, o.path),

@@ -49,7 +49,8 @@ export const SHELL_PATH = '/_briefing/page.html';
 export const SHELL_TITLE = '__BRIEFING_PAGE_TITLE__';
 export const SHELL_BODY = '<!--BRIEFING_PAGE_BODY-->';
 
-const FALLBACK_CSP = `default-src 'none'; style-src ${PAGE_STYLE_HASH}; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
+/** For pages without the archive's layout (no build yet) and the server's bare answers (405). */
+export const FALLBACK_CSP = `default-src 'none'; style-src ${PAGE_STYLE_HASH}; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
 
 interface Shell {
   /** The release (realpath) and mtime it was read from: a new build is picked up at once. */
@@ -111,8 +112,8 @@ ${body}
 
 /**
  * The theme boxes of a form: `checked` ticked ('all' ticks every one), so an error shows the choice the
- * reader made. `shown` marks the form as one that offered the boxes: ticking none is then a choice to
- * refuse, not a form without them (see chosenThemes in server.ts).
+ * reader made. The hidden `themes-shown` field marks the form as one that offered the boxes: ticking none
+ * is then a mistake to name, not a form without them (see chosenThemes in server.ts).
  */
 export function themeCheckboxes(config: Config, checked: readonly string[] | 'all', legend: string): string {
   const boxes = config.themes

@@ -38,7 +38,7 @@ import { openDatabase, type Db } from '../store/db.js';
 import { absolute, paths, TEST_TOKEN } from '../urls.js';
 import { createConfirmationQueue, type ConfirmationQueue } from './confirmation-queue.js';
 import { BodyError, readForm, type Form } from './forms.js';
-import { escapeHtml, page, PAGE_STYLE_HASH, renderPage, SHELL_PATH, ShellCache, themeCheckboxes } from './pages.js';
+import { escapeHtml, FALLBACK_CSP, page, renderPage, SHELL_PATH, ShellCache, themeCheckboxes } from './pages.js';
 import { createRateLimiter } from './rate-limit.js';
 import { resolveStatic, sendFile } from './static.js';
 import { handleWebhook, isProvider, webhookSettings, type WebhookContext } from './webhooks.js';
@@ -67,8 +67,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** For pages without the archive's layout (no build yet) and the bare answers (405). */
-const PAGE_CSP = `default-src 'none'; style-src ${PAGE_STYLE_HASH}; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
 
 export async function startServer(config: Config, options: ServerOptions): Promise<RunningServer> {
   const { log } = options;
@@ -184,7 +182,7 @@ function securityHeaders(res: ServerResponse, csp: string) {
   res.setHeader('Referrer-Policy', 'no-referrer');
 }
 
-function html(res: ServerResponse, status: number, body: string, csp = PAGE_CSP) {
+function html(res: ServerResponse, status: number, body: string, csp = FALLBACK_CSP) {
   securityHeaders(res, csp);
   res.statusCode = status;
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
@@ -324,14 +322,18 @@ async function withWrite<T>(write: () => T): Promise<T> {
  * mistake to name, not "every theme"; `all` (the compact form under the masthead) and a form with no
  * boxes at all (an embed elsewhere, a script) mean every theme, including new ones.
  */
-function chosenThemes(config: Config, form: Form): { ok: true; themes: string[]; all: boolean } | { ok: false; message: string; ticked: string[] } {
+function chosenThemes(
+  config: Config,
+  form: Form,
+  noneMessage = 'Choose at least one theme.',
+): { ok: true; themes: string[]; all: boolean } | { ok: false; message: string; ticked: string[] } {
   const raw = form.get('themes') ?? [];
   if (raw.includes('all')) return { ok: true, themes: [], all: true };
   const parsed = parseThemeList(raw, config.themes);
   const ticked = raw.filter((slug) => config.themes.some((t) => t.slug === slug));
   if (!parsed.ok) return { ok: false, message: parsed.message, ticked };
   if (parsed.themes.length === 0) {
-    if (form.has('themes-shown')) return { ok: false, message: 'Choose at least one theme.', ticked };
+    if (form.has('themes-shown')) return { ok: false, message: noneMessage, ticked };
     return { ok: true, themes: [], all: true };
   }
   // Every theme ticked means "all themes, including future ones".
@@ -459,9 +461,9 @@ async function preferences(app: App, req: IncomingMessage, res: ServerResponse, 
   let shown: readonly string[] | 'all' = subscriber.themes.length === 0 ? 'all' : subscriber.themes;
   if (method === 'POST') {
     const form = await readForm(req);
-    const themes = chosenThemes(app.config, form);
+    const themes = chosenThemes(app.config, form, 'Choose at least one theme, or unsubscribe below.');
     if (!themes.ok) {
-      notice = `<p class="error" role="alert">${escapeHtml(themes.message === 'Choose at least one theme.' ? 'Choose at least one theme, or unsubscribe below.' : themes.message)}</p>`;
+      notice = `<p class="error" role="alert">${escapeHtml(themes.message)}</p>`;
       shown = themes.ticked;
     } else {
       current = (await withWrite(() => setSubscriberThemes(app.db, subscriber.id, themes.themes))) ?? subscriber;

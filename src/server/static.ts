@@ -131,13 +131,15 @@ function fresh(req: IncomingMessage, etag: string, mtimeMs: number): boolean {
  */
 export async function sendFile(req: IncomingMessage, res: ServerResponse, found: { file: string; size: number; mtimeMs: number }, status = 200): Promise<void> {
   const { file } = found;
+  const type = contentType(file);
+  const atom = type.startsWith('application/atom+xml');
   // A feed opened in a browser tab is shown as a page only as XML (Chromium shows application/atom+xml as
   // plain text, its stylesheet unapplied); feed readers get the Atom type.
-  const opened = req.headers['sec-fetch-dest'] === 'document' && contentType(file).startsWith('application/atom+xml');
+  const opened = atom && req.headers['sec-fetch-dest'] === 'document';
   const etag = `W/"${found.size.toString(16)}-${Math.floor(found.mtimeMs).toString(16)}"`;
-  res.setHeader('Content-Type', opened ? 'application/xml; charset=utf-8' : contentType(file));
+  res.setHeader('Content-Type', opened ? 'application/xml; charset=utf-8' : type);
   res.setHeader('Cache-Control', status === 200 ? cacheControl(file) : 'no-cache');
-  res.setHeader('Vary', contentType(file).startsWith('application/atom+xml') ? 'Accept-Encoding, Sec-Fetch-Dest' : 'Accept-Encoding');
+  res.setHeader('Vary', atom ? 'Accept-Encoding, Sec-Fetch-Dest' : 'Accept-Encoding');
   if (status === 200) {
     res.setHeader('ETag', etag);
     res.setHeader('Last-Modified', new Date(found.mtimeMs).toUTCString());
