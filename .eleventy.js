@@ -1,4 +1,4 @@
-// Eleventy's own entry point, for `npx @11ty/eleventy`, `npm run dev` and
+// Eleventy's own entry point, for `npx @11ty/eleventy` (and `--serve`) and
 // anyone used to Eleventy. It uses the same configuration as `briefing
 // build` (src/archive/eleventy-config.ts); `briefing build` adds the atomic
 // swap and --strict. Briefs are data here, never templates: the input

@@ -8,7 +8,7 @@
  *   npm run bench                    full run (1,000 and 10,000 briefs; 20,000 and 100,000 recipients)
  *   npm run bench -- --quick         small corpus, under a minute
  *   options: --out FILE (default bench/results.json), --runs N (default 3),
- *            --only archive,dev,email,send,load   --keep (keep the temp folder)
+ *            --only archive,dev,email,send,load,serve   --keep (keep the temp folder)
  *            --recipients N --grown N --naive N (delivery sizes)
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +21,8 @@ import { startSink, type Sink } from './lib/sink.js';
 import { round, summarize, type Summary } from './lib/stats.js';
 import { formatTable, type Row } from './report.js';
 import { writeFallbackSample } from './lib/sample.js';
+import { themeChoices } from './lib/themes.js';
+import { DEFAULT_THEMES } from '../src/config/schema.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -38,14 +40,14 @@ const { values: opts } = parseArgs({
 
 const quick = opts.quick!;
 const RUNS = Math.max(3, Number(opts.runs ?? 3));
-const SECTIONS = ['archive', 'dev', 'email', 'send', 'load'] as const;
+const SECTIONS = ['archive', 'dev', 'email', 'send', 'load', 'serve'] as const;
 type Section = (typeof SECTIONS)[number];
 const only = new Set((opts.only?.split(',') ?? SECTIONS).map((s) => s.trim()) as Section[]);
 const outFile = path.resolve(opts.out ?? path.join(BENCH_DIR, 'results.json'));
 
 const PLAN = quick
-  ? { archiveSizes: [200], devSize: 200, loadSize: 200, messages: 10_000, warmRounds: 1, recipients: 2_000, naiveRecipients: 300, grownRecipients: 0 }
-  : { archiveSizes: [1_000, 10_000], devSize: 10_000, loadSize: 10_000, messages: 100_000, warmRounds: 3, recipients: 20_000, naiveRecipients: 3_000, grownRecipients: 100_000 };
+  ? { archiveSizes: [200], devSize: 200, loadSize: 200, messages: 10_000, warmRounds: 1, recipients: 2_000, naiveRecipients: 300, grownRecipients: 0, importRows: 5_000, idleSeconds: 2 }
+  : { archiveSizes: [1_000, 10_000], devSize: 10_000, loadSize: 10_000, messages: 100_000, warmRounds: 3, recipients: 20_000, naiveRecipients: 3_000, grownRecipients: 100_000, importRows: 100_000, idleSeconds: 10 };
 if (opts.recipients) PLAN.recipients = Number(opts.recipients);
 if (opts.grown) PLAN.grownRecipients = Number(opts.grown);
 if (opts.naive) PLAN.naiveRecipients = Number(opts.naive);
@@ -380,6 +382,46 @@ async function benchLoad() {
   });
 }
 
+/**
+ * Static pages while `subscribers import` holds SQLite's write lock in turns:
+ * autocannon against `briefing serve`, idle and during the import, interleaved.
+ */
+async function benchServe() {
+  const c = await mailCorpus();
+  const dist = path.join(work, 'serve-dist');
+  const built = await attempt('serve: build the archive', () => runTask('archive', { root: c.root, out: dist, search: true, trash }));
+  if (!built.ok) return;
+  const choices = themeChoices(DEFAULT_THEMES.map((t) => t.slug)); // the corpus's themes
+  const csv = path.join(work, 'import.csv');
+  const lines = ['email,name,themes'];
+  for (let i = 0; i < PLAN.importRows; i++) lines.push(`reader${i}@example.com,Reader ${i},${choices[i % choices.length]!.join(';')}`);
+  writeFileSync(csv, lines.join('\n') + '\n');
+  let n = 0;
+  // A fresh data folder each run: every import adds all its rows.
+  const side = (load: 'idle' | 'import') => () => runTask('serve', { root: c.root, dist, data: path.join(work, `serve-data-${n++}`), load, csv, seconds: PLAN.idleSeconds });
+  const o = await interleaved('serve', { import: side('import'), idle: side('idle') });
+  raw.serve = o;
+  const mine = stat(o.import, (r) => r.p99Ms as number);
+  const idle = stat(o.idle, (r) => r.p99Ms as number);
+  rows.push({
+    measurement: `static pages p99 while importing ${PLAN.importRows.toLocaleString('en')} subscribers (autocannon, 10 connections)`,
+    briefing: mine ? { summary: mine, unit: 'ms' } : { text: why(o.import) ?? 'n/a' },
+    baseline: idle ? { summary: idle, unit: 'ms', label: 'no import' } : { text: why(o.idle) ?? 'n/a' },
+    ratio: mine && idle ? mine.median / idle.median : undefined,
+    // Every run under the limit, not only the median: a reader meets the worst one.
+    target: '< 100 ms',
+    pass: mine ? mine.max < 100 : undefined,
+  });
+  if (o.import.ok && o.idle.ok) {
+    const rate = (runs: TaskResult[]) => Math.round(summarize(runs.map((r) => (r.requests as number) / seconds(r))).median);
+    const importS = summarize(o.import.runs.map((r) => (r.importMs as number) / 1000)).median;
+    notes.push(
+      `serve: ${rate(o.import.runs).toLocaleString('en')} req/s during the import (${importS.toFixed(1)} s for ${PLAN.importRows.toLocaleString('en')} rows), ` +
+        `${rate(o.idle.runs).toLocaleString('en')} req/s idle; max latency ${Math.max(...o.import.runs.map((r) => r.maxMs as number))} ms during the import.`,
+    );
+  }
+}
+
 // ---------------------------------------------------------------------------
 
 const started = Date.now();
@@ -404,6 +446,7 @@ try {
     await benchSend(sink, sample);
   });
   await section('load', benchLoad);
+  await section('serve', benchServe);
   // Last: it adds briefs to the corpus while it runs.
   await section('dev', benchDev);
 } finally {

@@ -22,12 +22,13 @@ import { registerSubscribers } from './cli/commands/subscribers.js';
 import { registerSend } from './cli/commands/send.js';
 import { registerPreflight } from './cli/commands/preflight.js';
 import { registerServe } from './cli/commands/serve.js';
+import { registerDev } from './cli/commands/dev.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 export type Register = (program: Command, ctx: ReturnType<typeof createContext>, run: RunAction) => void;
 
-const commands: Register[] = [registerNew, registerCheck, registerAssemble, registerPreview, registerBuild, registerRunNow, registerStart, registerSubscribers, registerPreflight, registerSend, registerStatus, registerBounces, registerServe];
+const commands: Register[] = [registerNew, registerCheck, registerAssemble, registerPreview, registerBuild, registerRunNow, registerStart, registerSubscribers, registerPreflight, registerSend, registerStatus, registerBounces, registerServe, registerDev];
 
 export async function main(argv: string[]): Promise<number> {
   // `briefing status | head` closes stdout early: that is the reader being done, not an error.

@@ -1,16 +1,16 @@
 /**
- * Rebuild in `npm run dev` (eleventy --serve with the project's .eleventy.js):
- * starts the dev server on the corpus, waits for the first build, then
+ * Rebuild in `npm run dev` (`briefing dev`: Eleventy watching with the project's
+ * configuration, served by Briefing's server): starts it on the corpus, waits for the first build, then
  * `--runs` times writes one new brief and measures the time until its page
  * appears in dist/ (polled every 10 ms), and until Eleventy reports the
  * rebuild finished (search index included). The new briefs are removed after.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { briefFile, makeBrief, SEED } from '../corpus.js';
 import { report, ROOT, taskArgs } from '../lib/child.js';
+import { freePort } from '../../tests/helpers/ports.js';
 import { paths } from '../../src/urls.js';
 
 const args = taskArgs();
@@ -20,16 +20,7 @@ const briefsDir = path.join(root, 'briefs');
 const dist = path.join(root, 'dist');
 const existing = readdirSync(briefsDir).length;
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-
-const eleventyBin = path.join(ROOT, 'node_modules/@11ty/eleventy/cmd.cjs');
-const child = spawn(process.execPath, [eleventyBin, '--serve', `--port=${await freePort()}`, `--config=${path.join(ROOT, '.eleventy.js')}`], {
+const child = spawn(process.execPath, [path.join(ROOT, 'bin/briefing.js'), 'dev', `--port=${await freePort()}`], {
   cwd: root,
   env: { ...process.env, NODE_OPTIONS: '', BRIEFING_DATA_DIR: path.join(root, 'data') },
   stdio: ['ignore', 'pipe', 'pipe'],
@@ -46,8 +37,8 @@ const onOutput = (d: Buffer) => {
   const lines = (partial + text).split('\n');
   partial = lines.pop()!;
   for (const line of lines) {
-    // Eleventy says "Watching…" when a (re)build is done, search index included.
-    if (line.includes('Watching')) builds++;
+    // `briefing dev` says so when a (re)build is done, search index included.
+    if (line.startsWith('dev server at ') || line.startsWith('rebuilt (')) builds++;
     if (line.includes('File added') || line.includes('File changed')) seen++;
     if (line.includes('Fatal Error')) fail('Eleventy reported a fatal error');
   }

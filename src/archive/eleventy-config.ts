@@ -1,6 +1,6 @@
 /**
  * The one Eleventy configuration, shared by `briefing build` (programmatic,
- * see build.ts) and the root .eleventy.js (`npx @11ty/eleventy`, `npm run dev`).
+ * see build.ts), `briefing dev` (`npm run dev`) and the root .eleventy.js (`npx @11ty/eleventy`).
  *
  * Eleventy only ever sees templates/site: briefs reach it as global data
  * (`archive`), so brief text is never a template and never meets Nunjucks
@@ -60,7 +60,7 @@ export interface EleventyUserConfig {
 
 /**
  * Registers everything the archive needs. `data` is called on every build,
- * so `eleventy --serve` picks up new briefs on each rebuild.
+ * so watch mode picks up new briefs on each rebuild.
  */
 export function configureEleventy(
   eleventyConfig: EleventyUserConfig,

@@ -4,8 +4,8 @@
  * module.register, which starts a module-hooks thread that every later
  * import goes through. Only watch mode needs it, to import edited
  * JavaScript again; a build renders once. Measured (A/B, 1,000 briefs,
- * weekly and fresh builds): 4–10% faster, ~12 MB less. `npm run dev` runs Eleventy's own
- * CLI and keeps it. A long-running `briefing start` therefore sees an edited
+ * weekly and fresh builds): 4–10% faster, ~12 MB less. `npm run dev`
+ * (dev-watch.ts) loads Eleventy without this module and keeps it. A long-running `briefing start` therefore sees an edited
  * module that a project's JavaScript data file imports only after a restart.
  *
  * build.ts calls restoreEleventyEnv() once Eleventy is loaded, so no child

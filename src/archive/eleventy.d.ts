@@ -11,5 +11,9 @@ declare module '@11ty/eleventy' {
     );
     logger: EleventyLogger;
     write(): Promise<unknown>;
+    /** Watch mode (dev-watch.ts): init, then watch (which builds first), stopWatch to end it. */
+    init(): Promise<void>;
+    watch(): Promise<void>;
+    stopWatch(): Promise<void>;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The configuration behind the root .eleventy.js: plain Eleventy runs
- * (`npx @11ty/eleventy`, `eleventy --serve`) build the same site as
+ * (`npx @11ty/eleventy`, `eleventy --serve`) and `briefing dev` (dev-watch.ts) build the same site as
  * `briefing build`, writing to dist/ in place. Briefs and editions are watch
  * targets, so the dev server rebuilds and reloads while someone writes.
  */
@@ -31,7 +31,8 @@ interface BuildEvent {
   runMode?: 'build' | 'watch' | 'serve';
 }
 
-export function projectEleventyConfig(eleventyConfig: ProjectUserConfig): void {
+/** `onBuilt`: after each build, once everything it writes is written (search index and cards included). */
+export function projectEleventyConfig(eleventyConfig: ProjectUserConfig, options: { onBuilt?: () => void } = {}): void {
   const root = process.cwd();
   let config = loadConfig({ root });
   let published: Awaited<ReturnType<typeof loadPublished>> | undefined;
@@ -97,6 +98,7 @@ export function projectEleventyConfig(eleventyConfig: ProjectUserConfig): void {
       return;
     }
     await Promise.all([writeEditionEmails(published, directories.output), writeCards(lastData!.cards, directories.output, cacheDir(config, 'cards')), search?.finish(), saved]);
+    options.onBuilt?.();
     // Eleventy's watcher starts only after the first build and skips files added while it scans:
     // a brief saved in those seconds would never be built. Catch it up.
     if (runMode === 'watch' || runMode === 'serve') sources.catchUp();

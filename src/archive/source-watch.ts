@@ -1,7 +1,7 @@
 /**
  * Catches up on briefs and editions Eleventy's dev server never saw.
  *
- * `eleventy --serve` starts its file watcher only after the first build, and
+ * Eleventy's watch mode (`briefing dev`, `eleventy --serve`) starts its file watcher only after the first build, and
  * the watcher ignores whatever it finds while scanning (it counts as already
  * there). A brief saved during the first build or the scan would never be
  * built. So each build notes the files it read (`snapshot`); afterwards

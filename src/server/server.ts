@@ -13,6 +13,7 @@
  * A bad token is a 404 that changes nothing. Errors are logged; the visitor
  * gets a generic page, never a stack trace.
  */
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -41,6 +42,7 @@ import { BodyError, readForm, type Form } from './forms.js';
 import { escapeHtml, FALLBACK_CSP, page, renderPage, SHELL_PATH, ShellCache, themeCheckboxes } from './pages.js';
 import { createRateLimiter } from './rate-limit.js';
 import { resolveStatic, sendFile } from './static.js';
+import type { LiveReload } from './live-reload.js';
 import { handleWebhook, isProvider, webhookSettings, type WebhookContext } from './webhooks.js';
 
 const trace = debug('server');
@@ -57,6 +59,8 @@ export interface ServerOptions {
   db?: Db;
   /** Time limit of one attempt at a confirmation mail (default 60 s). */
   confirmationTimeoutMs?: number;
+  /** `briefing dev`: pages reload themselves after each build (live-reload.ts). */
+  liveReload?: LiveReload;
 }
 
 export interface RunningServer {
@@ -82,7 +86,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   const webhooks: WebhookContext = { config, db, secret, log, settings: webhookSettings(config) };
   const confirmations = createConfirmationQueue({ config, db, transport, log, ...(options.confirmationTimeoutMs ? { attemptTimeoutMs: options.confirmationTimeoutMs } : {}) });
   let ownUrl = '';
-  const app: App = { config, db, signer, transport, distDir, log, perIp, perAddress, webhooks, confirmations, shells: new ShellCache(distDir), linkBase: () => linkBase(config, transport, ownUrl) };
+  const app: App = { config, db, signer, transport, distDir, log, perIp, perAddress, webhooks, confirmations, shells: new ShellCache(distDir), linkBase: () => linkBase(config, transport, ownUrl), liveReload: options.liveReload };
 
   // A client that connects and sends nothing, or sends slowly, is cut off; the checks run every second.
   const timeouts = { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 };
@@ -173,6 +177,7 @@ interface App {
   shells: ShellCache;
   /** The base of links in confirmation mails: site.base_url, or this server itself for the outbox (linkBase). */
   linkBase: () => string;
+  liveReload: LiveReload | undefined;
 }
 
 function securityHeaders(res: ServerResponse, csp: string) {
@@ -204,6 +209,7 @@ async function handle(app: App, req: IncomingMessage, res: ServerResponse): Prom
   const query = new URLSearchParams(q >= 0 ? rawUrl.slice(q + 1) : '');
   const method = req.method ?? 'GET';
   const route = rawPath.replace(/\/+$/, '') || '/';
+  if (app.liveReload?.handle(req, res, rawPath)) return;
 
   try {
     switch (route) {
@@ -248,7 +254,7 @@ async function serveStatic(app: App, req: IncomingMessage, res: ServerResponse, 
   const found = rawPath.startsWith(path.posix.dirname(SHELL_PATH) + '/') ? ({ kind: 'missing' } as const) : await resolveStatic(app.distDir, rawPath);
   securityHeaders(res, isEmailCopy(rawPath) ? EMAIL_COPY_HEADER_CSP : ARCHIVE_HEADER_CSP);
   res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');
-  if (found.kind === 'file') return sendFile(req, res, found);
+  if (found.kind === 'file') return sendPage(app, req, res, found);
   const location = found.kind === 'redirect' ? found.location : await faviconFor(app, rawPath);
   if (location) {
     res.statusCode = 301;
@@ -257,6 +263,17 @@ async function serveStatic(app: App, req: IncomingMessage, res: ServerResponse, 
     return;
   }
   return notFound(app, req, res);
+}
+
+/** A file of the archive; under `briefing dev`, a page with the live-reload script and never cached. */
+async function sendPage(app: App, req: IncomingMessage, res: ServerResponse, found: { file: string; size: number; mtimeMs: number }, status = 200): Promise<void> {
+  if (!app.liveReload) return sendFile(req, res, found, status);
+  if (!found.file.endsWith('.html')) return sendFile(req, res, found, status, false);
+  const body = app.liveReload.inject(await readFile(found.file, 'utf8'));
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 /**
@@ -273,7 +290,7 @@ async function notFound(app: App, req: IncomingMessage, res: ServerResponse) {
   const custom = await resolveStatic(app.distDir, '/404.html');
   if (custom.kind === 'file') {
     securityHeaders(res, ARCHIVE_HEADER_CSP);
-    return sendFile(req, res, custom, 404);
+    return sendPage(app, req, res, custom, 404);
   }
   return respond(app, res, 404, 'Page not found', '<p>There is nothing at this address. <a href="/">Go to the home page</a>.</p>');
 }

@@ -129,7 +129,14 @@ function fresh(req: IncomingMessage, etag: string, mtimeMs: number): boolean {
  * Sends a file found by resolveStatic: 304 when the client has it, else its best encoding. `sitePath`
  * picks the cache rule; the file's own name picks the type.
  */
-export async function sendFile(req: IncomingMessage, res: ServerResponse, found: { file: string; size: number; mtimeMs: number }, status = 200): Promise<void> {
+export async function sendFile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  found: { file: string; size: number; mtimeMs: number },
+  status = 200,
+  // Off under `briefing dev`: Eleventy rewrites files in place there, and the twins an earlier build left are stale.
+  precompressed = true,
+): Promise<void> {
   const { file } = found;
   const type = contentType(file);
   const atom = type.startsWith('application/atom+xml');
@@ -151,7 +158,7 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, found:
   }
   let body = file;
   let size = found.size;
-  for (const encoding of ENCODINGS) {
+  for (const encoding of precompressed ? ENCODINGS : []) {
     if (!accepts(req.headers['accept-encoding'], encoding.name)) continue;
     const twin = await stat(file + encoding.ext).catch(() => undefined);
     if (!twin?.isFile()) continue;

@@ -155,7 +155,7 @@ async function prepareArchive(config: Config, distDir: string, log: Logger): Pro
     if (assembled.status === 'written') {
       log.info(
         `Assembled the first edition, #${assembled.edition!.number}, in ${assembled.file} from ${assembled.edition!.briefs.length} brief${assembled.edition!.briefs.length === 1 ? '' : 's'}; ` +
-          'it is sent at the next tick (delete the file to hold it back).',
+          `it is sent at the next tick (delete the file to hold it back). Editions are the record of what was sent: commit ${displayPath(config.editionsDir)}/ with your briefs.`,
       );
     }
   }

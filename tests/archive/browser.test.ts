@@ -97,6 +97,19 @@ describe('the archive in Chromium', () => {
     await page.close();
   });
 
+  it('a result found by its headline shows the text after it, not the headline twice', async () => {
+    const { page, errors } = await open();
+    await page.goto(`${server.url}/search/?q=${encodeURIComponent('open weights deal')}`);
+    const item = page.locator('#search-results li', { has: page.locator('a[href="/briefs/multi-theme/"]') });
+    await item.waitFor({ timeout: 15_000 });
+    expect(await item.locator('.item-title').textContent()).toBe('Chip rules, open weights and safety in one deal');
+    const excerpt = (await item.locator('.item-summary').textContent())!.trim();
+    expect(excerpt).not.toMatch(/^(… )?Chip rules, open weights/);
+    expect(excerpt).toMatch(/^A brief filed under every theme at once/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('searches every shard of the index: one query finds briefs from all of them', async () => {
     expect(searchBundles(site.outDir).length).toBeGreaterThanOrEqual(3);
     const { page, errors } = await open();

@@ -60,7 +60,7 @@ describe('npm run bench -- --quick', () => {
 
     // Every measurement produced a figure: none is "n/a" or "failed".
     const measured = results.rows.map((r) => r.measurement).join('\n');
-    for (const what of ['fresh clone (no .cache)', 'weekly rebuild (.cache kept, 1 new brief)', 'rebuild after adding 1 brief', 'MJML render', 'personalized messages', 'send', 'load and check']) {
+    for (const what of ['fresh clone (no .cache)', 'weekly rebuild (.cache kept, 1 new brief)', 'rebuild after adding 1 brief', 'MJML render', 'personalized messages', 'send', 'load and check', 'static pages p99 while importing']) {
       expect(measured).toContain(what);
     }
     for (const row of results.rows) {

@@ -45,6 +45,8 @@ describe('the README’s try-next block', () => {
     // `npm start`, once: it assembles today's edition from the sample briefs, builds and serves.
     const service = startService(['start', '--port', '0'], { cwd: root, env });
     await service.waitFor(/^Briefing is running\./, { timeoutMs: 120_000 });
+    // The new file in the work tree is explained: editions are records to commit.
+    expect(service.output()).toMatch(/Assembled the first edition, #1, in editions\/\S+\.md .*commit editions\/ with your briefs\./);
     expect(await service.stop()).toBe(0);
     const editions = readdirSync(path.join(root, 'editions'));
     expect(editions).toHaveLength(1);

@@ -214,6 +214,24 @@ describe('double opt-in', () => {
     expect(db.prepare('SELECT COUNT(*) AS n FROM subscribers').get()).toEqual({ n: 0 });
   });
 
+  it('a mistake in the form keeps the address and exactly the ticked themes; ticking none is an error, not "every theme"', async () => {
+    const ticked = (html: string) => [...html.matchAll(/<input type="checkbox"[^>]*>/g)].filter((m) => /\schecked/.test(m[0])).map((m) => /value="([^"]+)"/.exec(m[0])![1]);
+    const bad = await fetch(server.url + '/subscribe', { method: 'POST', body: form({ email: 'not-an-address', themes: ['safety', 'export-controls'], 'themes-shown': '1' }) });
+    expect(bad.status).toBe(400);
+    const page = await bad.text();
+    expect(page).toContain('Please enter a valid email address.');
+    expect(page).toContain('value="not-an-address"');
+    expect(ticked(page)).toEqual(['safety', 'export-controls']);
+
+    const none = await fetch(server.url + '/subscribe', { method: 'POST', body: form({ email: 'picky@example.com', 'themes-shown': '1' }) });
+    expect(none.status).toBe(400);
+    const nonePage = await none.text();
+    expect(nonePage).toContain('Choose at least one theme');
+    expect(nonePage).toContain('value="picky@example.com"');
+    expect(ticked(nonePage)).toEqual([]);
+    expect(findSubscriber(db, 'picky@example.com')).toBeUndefined();
+  });
+
   it('rate-limits per address and per IP (subscribe_per_hour)', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await fetch(server.url + '/subscribe', { method: 'POST', body: form({ email: 'same@example.com' }) })).status);

@@ -20,8 +20,10 @@ export interface ServiceProcess {
   output(): string;
 }
 
-export function startService(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): ServiceProcess {
-  const proc = spawn(process.execPath, [CLI, ...args], {
+/** `options.command`: what runs `args` (default: the CLI, `node bin/briefing.js`), such as `npm run dev --`. */
+export function startService(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; command?: string[] }): ServiceProcess {
+  const [file, ...before] = options.command ?? [process.execPath, CLI];
+  const proc = spawn(file!, [...before, ...args], {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', DEBUG: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,6 +7,14 @@ import { EXIT, type CommandContext, type RunAction } from '../context.js';
 /** Loaded when the command runs, so other commands and --help do not pay for it. */
 const stage = () => import('../../server/server.js');
 
+/** --port as given, checked; undefined when not given. */
+export function portOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${value}"`);
+  return port;
+}
+
 export function registerServe(program: Command, ctx: CommandContext, run: RunAction) {
   program
     .command('serve')
@@ -19,11 +27,7 @@ export function registerServe(program: Command, ctx: CommandContext, run: RunAct
       run(async () => {
         const { startServer } = await stage();
         const config = ctx.config();
-        let port: number | undefined;
-        if (opts.port !== undefined) {
-          port = Number(opts.port);
-          if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${opts.port}"`);
-        }
+        const port = portOption(opts.port);
         const distDir = path.resolve(config.root, opts.dist);
         if (!existsSync(distDir)) throw new InputError('BUILD_FAILED', `${opts.dist.replace(/\/+$/, '')}/ does not exist; run \`briefing build\` first`);
         const server = await startServer(config, {
