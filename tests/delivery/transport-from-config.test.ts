@@ -52,6 +52,16 @@ async function serve(): Promise<string> {
   });
 }
 
+/** The subscriber's status as the database has it now (the server holds its own connection). */
+function statusOf(email: string): string | undefined {
+  const db = openDatabase(project.dataDir);
+  try {
+    return findSubscriber(db, email)?.status;
+  } finally {
+    db.close();
+  }
+}
+
 /** The first .eml in `dir` once it is there (confirmations are sent in the background). */
 async function firstMail(dir: string) {
   for (let i = 0; i < 200; i++) {
@@ -84,12 +94,7 @@ describe('outbox links point at the local server', { timeout: 120_000 }, () => {
     expect(await landing.text()).toContain('Confirm my subscription');
     const confirmed = await fetch(confirm, { method: 'POST', body: new URLSearchParams() });
     expect(confirmed.status).toBe(200);
-    const db = openDatabase(project.dataDir);
-    try {
-      expect(findSubscriber(db, 'new@example.org')?.status).toBe('confirmed');
-    } finally {
-      db.close();
-    }
+    expect(statusOf('new@example.org')).toBe('confirmed');
 
     const sent = await runCliAsync(['send', EDITION_ID], { cwd: project.root, env: env() });
     expect(sent.stderr.replace(/.*BRIEFING_SECRET is not set.*\n/, '')).toBe('');
@@ -107,12 +112,7 @@ describe('outbox links point at the local server', { timeout: 120_000 }, () => {
     expect(await page.text()).toContain('new@example.org');
     const unsubscribed = await fetch(oneClick, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
     expect(unsubscribed.status).toBe(200);
-    const after = openDatabase(project.dataDir);
-    try {
-      expect(findSubscriber(after, 'new@example.org')?.status).toBe('unsubscribed');
-    } finally {
-      after.close();
-    }
+    expect(statusOf('new@example.org')).toBe('unsubscribed');
   });
 
   it('mail sent over SMTP carries site.base_url, never the local server', async () => {
